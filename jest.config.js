@@ -7,5 +7,5 @@ module.exports = {
   // Integration suites each start a Temporal dev server; two at once is what 2 cores carry.
   maxWorkers: 2,
   testTimeout: 60_000,
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', {}] },
 };

@@ -1,0 +1,125 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Connection } from '@temporalio/client';
+import { prepareNamespace } from '../src/temporal/namespace-setup';
+import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/search-attributes';
+
+const TEMPORAL_CLI_SCRIPT = path.join(__dirname, 'temporal-cli.sh');
+
+/** The Temporal CLI binary, found or built by scripts/temporal-cli.sh (progress goes to stderr). */
+export async function temporalCliPath(): Promise<string> {
+  const { stdout } = await promisify(execFile)('bash', [TEMPORAL_CLI_SCRIPT], { maxBuffer: 1 << 20 });
+  return stdout.trim();
+}
+
+/** A port nobody listens on right now (a small race remains; callers on loopback accept it). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const server = createServer();
+  server.listen(0, host);
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+export interface DevServerOptions {
+  cliPath: string;
+  ip?: string;
+  port?: number;
+  /** Omit for a headless server. */
+  uiPort?: number;
+  /** File-backed SQLite; omit for in-memory. */
+  dbFile?: string;
+  /** Extra `--dynamic-config-value KEY=VALUE` pairs. */
+  dynamicConfig?: readonly string[];
+  /** Where the server's own output goes (default: discarded). */
+  output?: 'inherit' | 'ignore';
+}
+
+export interface DevServer {
+  address: string;
+  namespace: string;
+  uiUrl: string | undefined;
+  process: ChildProcess;
+  /** SIGTERM and wait; SIGKILL after 10 s. */
+  stop: () => Promise<void>;
+  /** SIGKILL and wait: a crash, for tests of what survives one. */
+  kill: () => Promise<void>;
+}
+
+const NAMESPACE = 'default';
+
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const ip = options.ip ?? '127.0.0.1';
+  const port = options.port ?? (await freePort(ip));
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', 'error'];
+  args.push('--http-port', String(await freePort(ip)), '--metrics-port', String(await freePort(ip)));
+  if (options.uiPort === undefined) args.push('--headless');
+  else args.push('--ui-port', String(options.uiPort));
+  if (options.dbFile !== undefined) args.push('--db-filename', options.dbFile);
+  for (const key of SEARCH_ATTRIBUTE_KEYS) args.push('--search-attribute', `${key.name}=Keyword`);
+  for (const value of options.dynamicConfig ?? []) args.push('--dynamic-config-value', value);
+
+  const child = spawn(options.cliPath, args, { stdio: ['ignore', options.output ?? 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-4_000);
+    if (options.output === 'inherit') process.stderr.write(chunk);
+  });
+  const exited = once(child, 'exit');
+
+  const address = `${ip}:${port}`;
+  try {
+    await waitUntilServing(address, child, () => stderr);
+    const connection = await Connection.connect({ address });
+    try {
+      await prepareNamespace(connection, NAMESPACE);
+    } finally {
+      await connection.close();
+    }
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+
+  const stopWith = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(force);
+  };
+  return {
+    address,
+    namespace: NAMESPACE,
+    uiUrl: options.uiPort === undefined ? undefined : `http://${ip}:${options.uiPort}`,
+    process: child,
+    stop: () => stopWith('SIGTERM'),
+    kill: () => stopWith('SIGKILL'),
+  };
+}
+
+async function waitUntilServing(address: string, child: ChildProcess, output: () => string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`temporal dev server exited (${child.exitCode ?? child.signalCode}):\n${output()}`);
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}));
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`temporal dev server at ${address} did not answer in ${timeoutMs} ms: ${String(error)}\n${output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}

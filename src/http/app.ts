@@ -1,0 +1,76 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from '../logger';
+import { Rejection } from './rejection';
+import { webhookHandler, type WebhookOptions, type WebhookState } from './webhook';
+
+export interface AppOptions extends WebhookOptions {
+  webhookPath: string;
+  logger: Logger;
+  /** Whether Temporal answers right now; /readyz reports it. */
+  isReady: () => Promise<boolean>;
+  isClosing: () => boolean;
+}
+
+export function createApp(options: AppOptions): Koa<WebhookState> {
+  const app = new Koa<WebhookState>();
+  // Errors are answered and logged below; Koa's own stderr printing would bypass the logger.
+  app.silent = true;
+
+  app.use(async (ctx, next) => {
+    const started = performance.now();
+    let code: string | undefined;
+    let detail: string | undefined;
+    // Keep-alive connections outlive server.close(): each one is told to go with its next answer.
+    if (options.isClosing()) ctx.set('Connection', 'close');
+    try {
+      await next();
+      // Koa answers unknown paths and the router answers wrong methods with empty bodies: give
+      // them the same JSON shape as every other refusal.
+      if (ctx.body === undefined || ctx.body === null) {
+        if (ctx.status === 404) throw new Rejection('not_found', `no route for ${ctx.method} ${ctx.path.slice(0, 64)}`);
+        if (ctx.status === 405 || ctx.status === 501) throw new Rejection('method_not_allowed', `${ctx.method.slice(0, 16)} on ${ctx.path.slice(0, 64)}`);
+      }
+    } catch (error) {
+      if (error instanceof Rejection) {
+        code = error.code;
+        detail = error.detail;
+        ctx.status = error.status;
+        ctx.body = { error: error.code, message: error.message };
+        if (error.status === 503) ctx.set('Retry-After', '10');
+      } else {
+        code = 'internal_error';
+        detail = error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown';
+        ctx.status = 500;
+        ctx.body = { error: 'internal_error', message: 'Internal error.' };
+      }
+    } finally {
+      const line = {
+        method: ctx.method,
+        path: ctx.path.slice(0, 128),
+        status: ctx.status,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+        ...(code === undefined ? {} : { code, detail }),
+        ...ctx.state.delivery,
+      };
+      if (ctx.status >= 500) options.logger.error(line, 'request failed');
+      else if (ctx.status >= 400) options.logger.warn(line, 'request refused');
+      else options.logger.info(line, ctx.state.delivery ? 'delivery accepted' : 'request served');
+    }
+  });
+
+  const router = new Router<WebhookState>();
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    const ready = await options.isReady();
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ready' : 'unavailable', temporal: ready ? 'reachable' : 'unreachable' };
+  });
+  router.post(options.webhookPath, webhookHandler(options));
+
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

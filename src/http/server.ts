@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadReceiverConfig, type ReceiverConfig } from '../config';
+import { createLogger, type Logger } from '../logger';
+import { createTemporalClient } from '../temporal/client';
+import { loadTemporalConnectConfig, type TemporalConnectConfig } from '../temporal/connection-config';
+import { createEventStarter } from '../temporal/event-starter';
+import { createApp } from './app';
+
+export interface Receiver {
+  /** Where it listens, e.g. http://127.0.0.1:3000 */
+  origin: string;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then disconnects. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface ReceiverDependencies {
+  logger: Logger;
+  now?: () => Date;
+}
+
+export async function startReceiver(
+  config: ReceiverConfig,
+  temporal: TemporalConnectConfig,
+  { logger, now = () => new Date() }: ReceiverDependencies,
+): Promise<Receiver> {
+  const temporalClient = createTemporalClient(temporal);
+  let closing = false;
+  const app = createApp({
+    secrets: config.webhookSecrets,
+    toleranceSeconds: config.signatureToleranceSeconds,
+    bodyLimitBytes: config.bodyLimitBytes,
+    webhookPath: config.webhookPath,
+    now,
+    logger,
+    startEvent: createEventStarter({ client: temporalClient.client, taskQueue: config.taskQueue, timeoutMs: config.startTimeoutMs }),
+    isReady: async () => !closing && (await temporalClient.isReachable()),
+    isClosing: () => closing,
+  });
+
+  const serverOptions: http.ServerOptions = {
+    requestTimeout: config.requestTimeoutMs,
+    headersTimeout: config.headersTimeoutMs,
+    // Node checks both timeouts on this interval (30 s by default), which would let a slow client
+    // hold a socket for far longer than configured.
+    connectionsCheckingInterval: 1_000,
+  };
+  const callback = app.callback();
+  const handle: http.RequestListener = (req, res) => void callback(req, res);
+  const server = config.tls
+    ? https.createServer(
+        { ...serverOptions, cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), minVersion: 'TLSv1.2' },
+        handle,
+      )
+    : http.createServer(serverOptions, handle);
+
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    logger.warn({ code: error.code ?? 'client_error' }, 'malformed or timed-out request');
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const origin = `${config.tls ? 'https' : 'http'}://${host}:${address.port}`;
+  logger.info({ origin, path: config.webhookPath, taskQueue: config.taskQueue, namespace: temporal.namespace }, 'receiver listening');
+
+  return {
+    origin,
+    async close(graceMs = 10_000) {
+      if (closing) return;
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(force);
+      await temporalClient.close();
+      logger.info('receiver stopped');
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: ReceiverConfig;
+  let temporal: TemporalConnectConfig;
+  try {
+    config = loadReceiverConfig();
+    temporal = loadTemporalConnectConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`receiver: configuration error: ${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel, 'receiver');
+  const receiver = await startReceiver(config, temporal, { logger });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'shutting down');
+      receiver.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`receiver: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,29 @@
+import picomatch from 'picomatch';
+import type { OsiguEvent } from '../http/envelope';
+import { EVENT_FAMILIES, GENERIC_WORKFLOW_TYPE, familyOfType, resourceIdOf } from './families';
+
+/** Where one event goes and how it is labelled for operators. */
+export interface EventRoute {
+  workflowType: string;
+  family: string;
+  resourceId: string | undefined;
+}
+
+// `*` in Osigu's patterns is "anything", dots included; picomatch's `*` already crosses dots and
+// stops only at `/`, which never appears in an event type we route.
+const matchers = Object.values(EVENT_FAMILIES).map((family) => ({
+  family,
+  matches: picomatch(family.pattern, { nocase: false }),
+}));
+
+export function routeEvent(event: Pick<OsiguEvent, 'event_type' | 'data'>): EventRoute {
+  const match = matchers.find(({ matches }) => matches(event.event_type));
+  if (match === undefined) {
+    return { workflowType: GENERIC_WORKFLOW_TYPE, family: familyOfType(event.event_type), resourceId: undefined };
+  }
+  return {
+    workflowType: match.family.workflowType,
+    family: match.family.name,
+    resourceId: resourceIdOf(event.data, match.family.resourceFields),
+  };
+}

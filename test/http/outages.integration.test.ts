@@ -1,0 +1,145 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { freePort, type DevServer } from '../../scripts/dev-server';
+import type { Receiver } from '../../src/http/server';
+import { deliver, deliverUntilAcknowledged, fixtureEvent, TEST_SECRET } from '../support/delivery';
+import { runsOf, startTemporal, startTestReceiver, startWorker, TASK_QUEUE, temporalClient, type RunningWorker } from '../support/stack';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+describe('when Temporal is down', () => {
+  let dir: string;
+  let port: number;
+  let temporal: DevServer;
+  let worker: RunningWorker;
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'osigu-outage-'));
+    port = await freePort();
+    temporal = await startTemporal({ port, dbFile: path.join(dir, 'temporal.db') });
+    worker = await startWorker(temporal.address);
+    receiver = await startTestReceiver(temporal.address, { TEMPORAL_START_TIMEOUT_MS: '1500' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await receiver?.close();
+    await worker?.stop();
+    await temporal?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers 503 with Retry-After, and the same delivery succeeds once Temporal is back', async () => {
+    const url = `${receiver.origin}/osigu/webhooks`;
+    const body = JSON.stringify(fixtureEvent('dispensing.started'));
+    const eventId = (JSON.parse(body) as { event_id: string }).event_id;
+
+    await temporal.stop();
+    const refused = await deliver(url, body);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await refused.json()).toMatchObject({ error: 'temporal_unavailable' });
+    expect((await fetch(`${receiver.origin}/readyz`)).status).toBe(503);
+
+    // Same port, same file: the server Osigu's retry finds is the one that went away.
+    temporal = await startTemporal({ port, dbFile: path.join(dir, 'temporal.db') });
+    const attempts = await deliverUntilAcknowledged(url, body);
+    expect(attempts).toBeGreaterThanOrEqual(1);
+
+    const { client, close } = await temporalClient(temporal.address);
+    try {
+      const result: unknown = await client.workflow.getHandle(eventId).result();
+      expect(result).toMatchObject({ eventId, eventType: 'dispensing.started' });
+      expect(await runsOf(client, eventId)).toHaveLength(1);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('when the receiver process is killed mid-stream', () => {
+  let temporal: DevServer;
+  let worker: RunningWorker;
+  let client: Client;
+  let closeClient: () => Promise<void>;
+
+  beforeAll(async () => {
+    temporal = await startTemporal();
+    worker = await startWorker(temporal.address);
+    ({ client, close: closeClient } = await temporalClient(temporal.address));
+  }, 120_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await closeClient?.();
+    await temporal?.stop();
+  });
+
+  async function spawnReceiver(port: number): Promise<ChildProcess> {
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/http/server.ts'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {
+        PATH: process.env.PATH,
+        OSIGU_WEBHOOK_SECRET: TEST_SECRET,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+        LOG_LEVEL: 'info',
+      },
+    });
+    // The first log line says it listens.
+    let seen = '';
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      seen += chunk.toString('utf8');
+      if (seen.includes('receiver listening')) break;
+    }
+    child.stdout?.resume();
+    return child;
+  }
+
+  it('loses no event: every one is acknowledged after the restart and exists exactly once', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/osigu/webhooks`;
+    let receiver = await spawnReceiver(port);
+
+    const types = ['authorization.created', 'dispensing.started', 'dispensing.completed', 'prescription.issued', 'settlement.paid'];
+    const bodies = Array.from({ length: 60 }, (_, index) => JSON.stringify(fixtureEvent(types[index % types.length] ?? 'settlement.paid')));
+    let acknowledged = 0;
+    const sending = (async () => {
+      // Four deliveries at a time, like a busy Osigu.
+      const queue = [...bodies];
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          for (let body = queue.shift(); body !== undefined; body = queue.shift()) {
+            await deliverUntilAcknowledged(url, body, { delayMs: 50 });
+            acknowledged += 1;
+          }
+        }),
+      );
+    })();
+
+    while (acknowledged < 15) await new Promise((resolve) => setTimeout(resolve, 10));
+    receiver.kill('SIGKILL');
+    await once(receiver, 'exit');
+    expect(acknowledged).toBeLessThan(bodies.length);
+    receiver = await spawnReceiver(port);
+    try {
+      await sending;
+    } finally {
+      receiver.kill('SIGTERM');
+      await once(receiver, 'exit');
+    }
+
+    for (const body of bodies) {
+      const eventId = (JSON.parse(body) as { event_id: string }).event_id;
+      await client.workflow.getHandle(eventId).result();
+      expect(await runsOf(client, eventId)).toHaveLength(1);
+    }
+  }, 120_000);
+});

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { signatureHeader } from '../../src/http/signature';
+
+export const TEST_SECRET = 'whsec_test_0123456789abcdef';
+
+/** The team's fixtures live beside the repository (../shared), never inside the product. */
+export const FIXTURES_DIR = process.env.OSIGU_FIXTURES_DIR ?? path.resolve(__dirname, '../../../shared/osigu/events');
+
+/** A fixture as Osigu would send it, with a fresh event id so tests never collide. */
+export function fixtureEvent(eventType: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const event = JSON.parse(readFileSync(path.join(FIXTURES_DIR, `${eventType}.json`), 'utf8')) as Record<string, unknown>;
+  return { ...event, event_id: uniqueEventId(), ...overrides };
+}
+
+let counter = 0;
+export function uniqueEventId(): string {
+  counter += 1;
+  return `evt_test_${process.pid}_${Date.now().toString(36)}_${counter}`;
+}
+
+export interface DeliveryOptions {
+  secret?: string;
+  timestamp?: number;
+  headers?: Record<string, string>;
+  method?: string;
+}
+
+/** POSTs exactly these bytes, signed as Osigu signs them unless a header overrides it. */
+export async function deliver(url: string, body: string | Uint8Array, options: DeliveryOptions = {}): Promise<Response> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const signature = signatureHeader(body, { secrets: options.secret ?? TEST_SECRET, timestamp });
+  return fetch(url, {
+    method: options.method ?? 'POST',
+    headers: { 'content-type': 'application/json', 'x-osigu-signature': signature, ...options.headers },
+    body,
+  });
+}
+
+/**
+ * Osigu's side of the contract, compressed in time: resend until a 2xx. Connection errors count
+ * as failures, as they do for Osigu. Returns how many attempts it took.
+ */
+export async function deliverUntilAcknowledged(
+  url: string,
+  body: string,
+  { attempts = 200, delayMs = 100 }: { attempts?: number; delayMs?: number } = {},
+): Promise<number> {
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    try {
+      const response = await deliver(url, body);
+      await response.arrayBuffer();
+      if (response.ok) return attempt;
+    } catch {
+      // refused or reset: the receiver is down, which is what the retry is for
+    }
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
+  throw new Error(`not acknowledged after ${attempts} attempts`);
+}

@@ -1,0 +1,59 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import pino from 'pino';
+import { loadReceiverConfig, type Env } from '../../src/config';
+import { startReceiver, type Receiver } from '../../src/http/server';
+import { createEventWorker } from '../../src/worker';
+import { TEST_SECRET } from './delivery';
+import { freePort, startDevServer, temporalCliPath, type DevServer, type DevServerOptions } from '../../scripts/dev-server';
+
+export const TASK_QUEUE = 'osigu-webhooks-test';
+
+/** A Temporal dev server from the project's own CLI build, on free loopback ports. */
+export async function startTemporal(options: Partial<DevServerOptions> = {}): Promise<DevServer> {
+  return startDevServer({ cliPath: await temporalCliPath(), ...options });
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  stop: () => Promise<void>;
+}
+
+export async function startWorker(address: string, namespace = 'default'): Promise<RunningWorker> {
+  const connection = await NativeConnection.connect({ address });
+  const worker = await createEventWorker({ connection, namespace, taskQueue: TASK_QUEUE });
+  const running = worker.run();
+  return {
+    worker,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
+
+export async function startTestReceiver(address: string, env: Env = {}): Promise<Receiver> {
+  const config = loadReceiverConfig({
+    OSIGU_WEBHOOK_SECRET: TEST_SECRET,
+    HOST: '127.0.0.1',
+    PORT: String(await freePort()),
+    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    ...env,
+  });
+  // Silent by default; LOG_LEVEL=debug on the jest command line shows the receiver's decisions.
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
+  return startReceiver(config, { connectionOptions: { address }, namespace: 'default' }, { logger });
+}
+
+export async function temporalClient(address: string): Promise<{ client: Client; close: () => Promise<void> }> {
+  const connection = await Connection.connect({ address });
+  return { client: new Client({ connection }), close: () => connection.close() };
+}
+
+/** Every run Temporal has for this workflow id (visibility is eventually consistent: settle first). */
+export async function runsOf(client: Client, workflowId: string): Promise<string[]> {
+  const runs: string[] = [];
+  for await (const execution of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(execution.runId);
+  return runs;
+}
