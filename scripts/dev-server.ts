@@ -1,17 +1,23 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { prepareNamespace } from '../src/temporal/namespace-setup';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/search-attributes';
 
 const TEMPORAL_CLI_SCRIPT = path.join(__dirname, 'temporal-cli.sh');
 
-/** The Temporal CLI binary, found or built by scripts/temporal-cli.sh (progress goes to stderr). */
+/**
+ * The Temporal CLI binary, found or built by scripts/temporal-cli.sh. A build takes minutes, so
+ * its progress lines go straight to our stderr.
+ */
 export async function temporalCliPath(): Promise<string> {
-  const { stdout } = await promisify(execFile)('bash', [TEMPORAL_CLI_SCRIPT], { maxBuffer: 1 << 20 });
+  const child = spawn('bash', [TEMPORAL_CLI_SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`scripts/temporal-cli.sh failed (exit ${code}); see the messages above`);
   return stdout.trim();
 }
 

@@ -1,0 +1,101 @@
+/**
+ * `npm run dev`: the whole stack on one machine for a newcomer. A Temporal dev server with a
+ * file-backed database under .temporal/ and its Web UI, a worker and the receiver; Ctrl-C stops
+ * all three, receiver first so nothing is acknowledged that Temporal did not take.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { startDevServer, temporalCliPath, type DevServer } from './dev-server';
+
+const ROOT = path.resolve(__dirname, '..');
+const DEV_SECRET = 'whsec_dev_only_not_a_secret';
+
+function env(name: string, fallback: string): string {
+  const value = process.env[name];
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function startProcess(name: string, entry: string, extraEnv: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', entry], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, ...extraEnv },
+  });
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      process.stderr.write(`dev: ${name} exited (${code ?? signal}); stopping everything\n`);
+      void stop(1);
+    }
+  });
+  return child;
+}
+
+async function terminate(child: ChildProcess | undefined): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(force);
+}
+
+let stopping = false;
+let temporal: DevServer | undefined;
+let worker: ChildProcess | undefined;
+let receiver: ChildProcess | undefined;
+
+async function stop(code: number): Promise<never> {
+  stopping = true;
+  await terminate(receiver);
+  await terminate(worker);
+  await temporal?.stop();
+  process.stderr.write('dev: stopped\n');
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(0));
+
+  const ip = env('DEV_TEMPORAL_IP', '127.0.0.1');
+  const port = Number(env('DEV_TEMPORAL_PORT', '7233'));
+  const uiPort = Number(env('DEV_TEMPORAL_UI_PORT', '8233'));
+  const dataDir = path.join(ROOT, '.temporal');
+  mkdirSync(dataDir, { recursive: true });
+
+  process.stderr.write('dev: finding the Temporal CLI (the first run builds it: several minutes)\n');
+  const cliPath = await temporalCliPath();
+  process.stderr.write(`dev: starting Temporal on ${ip}:${port} with its database at .temporal/dev.db\n`);
+  temporal = await startDevServer({ cliPath, ip, port, uiPort, dbFile: path.join(dataDir, 'dev.db') });
+
+  const secretGiven = (process.env.OSIGU_WEBHOOK_SECRET ?? '') !== '';
+  const shared = {
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: temporal.namespace,
+    OSIGU_WEBHOOK_SECRET: env('OSIGU_WEBHOOK_SECRET', DEV_SECRET),
+    HOST: env('HOST', '127.0.0.1'),
+  };
+  worker = startProcess('worker', 'src/worker.ts', shared);
+  receiver = startProcess('receiver', 'src/http/server.ts', shared);
+
+  const port_ = env('PORT', '3000');
+  const webhookPath = env('WEBHOOK_PATH', '/osigu/webhooks');
+  process.stderr.write(
+    [
+      '',
+      `  Receiver   http://127.0.0.1:${port_}${webhookPath}   (health: /healthz, /readyz)`,
+      `  Web UI     ${temporal.uiUrl ?? '(headless)'}`,
+      `  Temporal   ${temporal.address}   namespace ${temporal.namespace}   (npm run --silent temporal:cli gives the CLI)`,
+      `  Secret     ${secretGiven ? 'OSIGU_WEBHOOK_SECRET from your environment' : 'the development secret named in the README (OSIGU_WEBHOOK_SECRET unset)'}`,
+      '',
+      '  Ctrl-C stops all three.',
+      '',
+    ].join('\n') + '\n',
+  );
+}
+
+main().catch(async (error: unknown) => {
+  process.stderr.write(`dev: ${error instanceof Error ? error.message : String(error)}\n`);
+  await stop(1);
+});
