@@ -59,6 +59,9 @@ export interface DevServer {
 
 const NAMESPACE = 'default';
 
+// The CLI's names for search attribute types.
+const CLI_TYPE: Record<string, string> = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime' };
+
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const ip = options.ip ?? '127.0.0.1';
   const port = options.port ?? (await freePort(ip));
@@ -67,7 +70,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   if (options.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort));
   if (options.dbFile !== undefined) args.push('--db-filename', options.dbFile);
-  for (const key of SEARCH_ATTRIBUTE_KEYS) args.push('--search-attribute', `${key.name}=Keyword`);
+  for (const key of SEARCH_ATTRIBUTE_KEYS) args.push('--search-attribute', `${key.name}=${CLI_TYPE[key.type]}`);
   for (const value of options.dynamicConfig ?? []) args.push('--dynamic-config-value', value);
 
   const child = spawn(options.cliPath, args, { stdio: ['ignore', options.output ?? 'ignore', 'pipe'] });

@@ -1,5 +1,9 @@
 import bytes from 'bytes';
+import type { Duration } from '@temporalio/common';
+// Temporal's own Duration parser (the `ms` format), so settings read like activity options do.
+import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
+import { DEFAULT_ENTITY_SETTINGS, type EntitySettings } from './domain/settings';
 
 /** A setting that is missing or invalid; the process entry points print it and exit. */
 export class ConfigError extends Error {
@@ -33,12 +37,21 @@ export interface ReceiverConfig {
   headersTimeoutMs: number;
   tls: { certFile: string; keyFile: string } | undefined;
   logLevel: LogLevel;
+  /** Osigu environment served; events from the other one are acknowledged and recorded only. */
+  osiguEnvironment: (typeof OSIGU_ENVIRONMENTS)[number];
 }
 
 export interface WorkerConfig {
   taskQueue: string;
   logLevel: LogLevel;
+  settings: EntitySettings;
+  /** Osigu's API, for lookups; unset leaves reconciliation to what the events said. */
+  osiguApi: { baseUrl: string; clientId: string; clientSecret: string } | undefined;
+  /** The provider's internal URL for outcomes; unset records them in Temporal only. */
+  providerWebhook: { url: string; secret: string | undefined } | undefined;
 }
+
+export const OSIGU_ENVIRONMENTS = ['sandbox', 'production'] as const;
 
 const DEFAULT_TASK_QUEUE = 'osigu-webhooks';
 
@@ -77,6 +90,29 @@ const urlPath = z
   .regex(/^\/[A-Za-z0-9/_.~-]*$/, 'must be a path such as /osigu/webhooks');
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+const duration = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    // "90s", "2h", "30d"; a bare number is milliseconds.
+    let parsed: number;
+    try {
+      parsed = /^\d+$/.test(value) ? Number(value) : msToNumber(value as Duration);
+    } catch {
+      parsed = Number.NaN;
+    }
+    if (!Number.isSafeInteger(parsed) || parsed < 1) {
+      ctx.addIssue({ code: 'custom', message: 'must be a duration such as 90s, 2h or 30d' });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((value) => /^https?:\/\/[^\s]+$/.test(value) && URL.canParse(value), 'must be an http(s) URL');
 
 const logLevel = z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` });
 
@@ -119,12 +155,37 @@ export function loadReceiverConfig(env: Env = process.env): ReceiverConfig {
     headersTimeoutMs,
     tls: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : undefined,
     logLevel: read(env, 'LOG_LEVEL', logLevel, 'info'),
+    osiguEnvironment: read(env, 'OSIGU_ENVIRONMENT', z.enum(OSIGU_ENVIRONMENTS, { message: 'must be sandbox or production' }), 'sandbox'),
   };
 }
 
+const formatDuration = (value: number): string => String(value);
+
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
+  const defaults = DEFAULT_ENTITY_SETTINGS;
+  const apiBase = readOptional(env, 'OSIGU_API_BASE_URL');
+  const clientId = readOptional(env, 'OSIGU_CLIENT_ID');
+  const clientSecret = readOptional(env, 'OSIGU_CLIENT_SECRET');
+  const apiSettings = { OSIGU_API_BASE_URL: apiBase, OSIGU_CLIENT_ID: clientId, OSIGU_CLIENT_SECRET: clientSecret };
+  const missing = Object.entries(apiSettings).filter(([, value]) => value === undefined);
+  if (missing.length > 0 && missing.length < 3) {
+    throw new ConfigError(missing[0]?.[0] ?? 'OSIGU_API_BASE_URL', 'is required when any of OSIGU_API_BASE_URL, OSIGU_CLIENT_ID, OSIGU_CLIENT_SECRET is set');
+  }
+  const providerUrl = env.PROVIDER_WEBHOOK_URL?.trim() ? read(env, 'PROVIDER_WEBHOOK_URL', httpUrl) : undefined;
   return {
     taskQueue: read(env, 'TEMPORAL_TASK_QUEUE', nonEmpty, DEFAULT_TASK_QUEUE),
     logLevel: read(env, 'LOG_LEVEL', logLevel, 'info'),
+    settings: {
+      dispensationStaleAfterMs: read(env, 'DISPENSATION_STALE_AFTER', duration, formatDuration(defaults.dispensationStaleAfterMs)),
+      discrepancyEscalateAfterMs: read(env, 'DISCREPANCY_ESCALATE_AFTER', duration, formatDuration(defaults.discrepancyEscalateAfterMs)),
+      discrepancyMaxEscalations: read(env, 'DISCREPANCY_MAX_ESCALATIONS', integer(0, 100), String(defaults.discrepancyMaxEscalations)),
+      prescriptionOutcomeTimeoutMs: read(env, 'PRESCRIPTION_OUTCOME_TIMEOUT', duration, formatDuration(defaults.prescriptionOutcomeTimeoutMs)),
+      quietPeriodMs: read(env, 'ENTITY_QUIET_PERIOD', duration, formatDuration(defaults.quietPeriodMs)),
+    },
+    osiguApi:
+      apiBase !== undefined && clientId !== undefined && clientSecret !== undefined
+        ? { baseUrl: read(env, 'OSIGU_API_BASE_URL', httpUrl), clientId, clientSecret }
+        : undefined,
+    providerWebhook: providerUrl === undefined ? undefined : { url: providerUrl, secret: readOptional(env, 'PROVIDER_WEBHOOK_SECRET') },
   };
 }

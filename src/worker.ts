@@ -1,4 +1,8 @@
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel as SdkLogLevel } from '@temporalio/worker';
+import { createActivities, type Activities } from './activities';
+import { createOsiguApi } from './activities/osigu-api';
+import { createProviderNotifier } from './activities/provider';
 import { ConfigError, loadWorkerConfig, type LogLevel, type WorkerConfig } from './config';
 import { loadTemporalConnectConfig, type TemporalConnectConfig } from './temporal/connection-config';
 
@@ -6,15 +10,28 @@ export interface EventWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
+  activities: Activities;
 }
 
-/** The worker for every event workflow; the caller owns the connection and runs it. */
-export async function createEventWorker({ connection, namespace, taskQueue }: EventWorkerOptions): Promise<Worker> {
+/** The worker for every event and entity workflow; the caller owns the connection and runs it. */
+export async function createEventWorker({ connection, namespace, taskQueue, activities }: EventWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue,
     workflowsPath: require.resolve('./workflows'),
+    activities,
+  });
+}
+
+/** The activities as configured: a Temporal client for entity hand-offs, Osigu's API, the provider's URL. */
+export function activitiesFor(config: WorkerConfig, client: Client): Activities {
+  return createActivities({
+    client,
+    taskQueue: config.taskQueue,
+    settings: config.settings,
+    osigu: config.osiguApi === undefined ? undefined : createOsiguApi(config.osiguApi),
+    notifyProvider: createProviderNotifier({ url: config.providerWebhook?.url, secret: config.providerWebhook?.secret }),
   });
 }
 
@@ -43,12 +60,15 @@ async function main(): Promise<void> {
   }
   Runtime.install({ logger: new DefaultLogger(SDK_LOG_LEVEL[config.logLevel]) });
   const connection = await NativeConnection.connect(temporal.connectionOptions);
+  const clientConnection = await Connection.connect(temporal.connectionOptions);
   try {
-    const worker = await createEventWorker({ connection, namespace: temporal.namespace, taskQueue: config.taskQueue });
+    const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
+    const worker = await createEventWorker({ connection, namespace: temporal.namespace, taskQueue: config.taskQueue, activities: activitiesFor(config, client) });
     // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks have drained: the SDK installs
     // those signal handlers itself (Runtime's shutdownSignals).
     await worker.run();
   } finally {
+    await clientConnection.close();
     await connection.close();
   }
 }

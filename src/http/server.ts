@@ -35,7 +35,12 @@ export async function startReceiver(
     webhookPath: config.webhookPath,
     now,
     logger,
-    startEvent: createEventStarter({ client: temporalClient.client, taskQueue: config.taskQueue, timeoutMs: config.startTimeoutMs }),
+    startEvent: createEventStarter({
+      client: temporalClient.client,
+      taskQueue: config.taskQueue,
+      timeoutMs: config.startTimeoutMs,
+      expectedEnvironment: config.osiguEnvironment,
+    }),
     isReady: async () => !closing && (await temporalClient.isReachable()),
     isClosing: () => closing,
   });
@@ -72,7 +77,7 @@ export async function startReceiver(
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const origin = `${config.tls ? 'https' : 'http'}://${host}:${address.port}`;
-  logger.info({ origin, path: config.webhookPath, taskQueue: config.taskQueue, namespace: temporal.namespace }, 'receiver listening');
+  logger.info({ origin, path: config.webhookPath, taskQueue: config.taskQueue, namespace: temporal.namespace, environment: config.osiguEnvironment }, 'receiver listening');
 
   return {
     origin,

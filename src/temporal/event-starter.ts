@@ -15,11 +15,13 @@ export interface EventStarterOptions {
   taskQueue: string;
   /** Deadline for the whole start call, retries included. */
   timeoutMs: number;
+  /** The Osigu environment this receiver serves; the workflow ignores events from the other. */
+  expectedEnvironment: string;
 }
 
-export function createEventStarter({ client, taskQueue, timeoutMs }: EventStarterOptions): EventStarter {
+export function createEventStarter({ client, taskQueue, timeoutMs, expectedEnvironment }: EventStarterOptions): EventStarter {
   return async (event, route, receivedAt) => {
-    const input: EventWorkflowInput = { event, receivedAt: receivedAt.toISOString() };
+    const input: EventWorkflowInput = { event, receivedAt: receivedAt.toISOString(), expectedEnvironment };
     try {
       const handle = await client.withDeadline(Date.now() + timeoutMs, () =>
         client.workflow.start(route.workflowType, {

@@ -7,13 +7,20 @@ export interface EventFamily {
   workflowType: string;
   /** Where in `data` the family's main resource id lives, first match wins. */
   resourceFields: readonly string[];
+  /** The long-lived workflow that keeps one resource's state, and its id prefix. */
+  entityWorkflowType: string;
+  entityPrefix: string;
 }
+
+export type FamilyName = keyof typeof EVENT_FAMILIES;
 
 export const EVENT_FAMILIES = {
   authorization: {
     name: 'authorization',
     pattern: 'authorization.*',
     workflowType: 'authorizationEventWorkflow',
+    entityWorkflowType: 'authorizationEntityWorkflow',
+    entityPrefix: 'authorization',
     // A rejected request never became an authorization: its request id is the resource.
     resourceFields: ['authorization_id', 'authorization_request_id'],
   },
@@ -21,21 +28,32 @@ export const EVENT_FAMILIES = {
     name: 'dispensing',
     pattern: 'dispensing.*',
     workflowType: 'dispensingEventWorkflow',
+    entityWorkflowType: 'dispensationEntityWorkflow',
+    entityPrefix: 'dispensation',
     resourceFields: ['dispensation_id'],
   },
   prescription: {
     name: 'prescription',
     pattern: 'prescription.*',
     workflowType: 'prescriptionEventWorkflow',
+    entityWorkflowType: 'prescriptionEntityWorkflow',
+    entityPrefix: 'prescription',
     resourceFields: ['prescription_id'],
   },
   settlement: {
     name: 'settlement',
     pattern: 'settlement.*',
     workflowType: 'settlementEventWorkflow',
+    entityWorkflowType: 'settlementEntityWorkflow',
+    entityPrefix: 'settlement',
     resourceFields: ['settlement_id'],
   },
 } as const satisfies Record<string, EventFamily>;
+
+/** One resource's entity workflow id: readable, and free of PHI like every id here. */
+export function entityWorkflowId(family: Pick<EventFamily, 'entityPrefix'>, resourceId: string): string {
+  return `${family.entityPrefix}:${resourceId}`;
+}
 
 /** Where every event type that no pattern claims goes: accepted and visible, never refused. */
 export const GENERIC_WORKFLOW_TYPE = 'genericEventWorkflow';

@@ -1,7 +1,7 @@
 import { EVENT_FAMILIES } from '../temporal/families';
 import type { EventRecord, EventWorkflowInput } from './event-input';
-import { recordEvent } from './record-event';
+import { handleEvent } from './handle-event';
 
 export async function dispensingEventWorkflow(input: EventWorkflowInput): Promise<EventRecord> {
-  return Promise.resolve(recordEvent(EVENT_FAMILIES.dispensing, input));
+  return handleEvent(EVENT_FAMILIES.dispensing, input);
 }

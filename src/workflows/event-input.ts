@@ -16,7 +16,12 @@ export interface EventWorkflowInput {
   event: AcceptedEvent;
   /** When the receiver verified the delivery (ISO 8601), for latency and clock-skew questions. */
   receivedAt: string;
+  /** The Osigu environment the receiver serves; an event from another one is recorded, not acted on. */
+  expectedEnvironment?: string;
 }
+
+/** What became of an event: acted on, or why not. */
+export type EventOutcome = 'forwarded' | 'ignored_environment' | 'no_resource';
 
 /** What an event workflow leaves as its result: ids and types only, never PHI. */
 export interface EventRecord {
@@ -27,4 +32,7 @@ export interface EventRecord {
   resourceId: string | null;
   createdAt: string;
   receivedAt: string;
+  outcome: EventOutcome;
+  /** The entity workflow the event was handed to. */
+  entityWorkflowId?: string;
 }

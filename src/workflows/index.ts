@@ -3,3 +3,7 @@ export { dispensingEventWorkflow } from './dispensing';
 export { prescriptionEventWorkflow } from './prescription';
 export { settlementEventWorkflow } from './settlement';
 export { genericEventWorkflow } from './generic';
+export { authorizationEntityWorkflow } from './authorization-entity';
+export { dispensationEntityWorkflow } from './dispensation-entity';
+export { prescriptionEntityWorkflow } from './prescription-entity';
+export { settlementEntityWorkflow } from './settlement-entity';

@@ -1,9 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import pino from 'pino';
-import { loadReceiverConfig, type Env } from '../../src/config';
+import { loadReceiverConfig, loadWorkerConfig, type Env } from '../../src/config';
 import { startReceiver, type Receiver } from '../../src/http/server';
-import { createEventWorker } from '../../src/worker';
+import { activitiesFor, createEventWorker } from '../../src/worker';
 import { TEST_SECRET } from './delivery';
 import { freePort, startDevServer, temporalCliPath, type DevServer, type DevServerOptions } from '../../scripts/dev-server';
 
@@ -19,15 +19,31 @@ export interface RunningWorker {
   stop: () => Promise<void>;
 }
 
-export async function startWorker(address: string, namespace = 'default'): Promise<RunningWorker> {
+let runtimeInstalled = false;
+
+/** A real worker in this process, configured like the worker process is (from `env`). */
+export async function startWorker(address: string, env: Env = {}): Promise<RunningWorker> {
+  if (!runtimeInstalled) {
+    // The SDK logs every worker state change at INFO; tests want its warnings only.
+    try {
+      Runtime.install({ logger: new DefaultLogger((process.env.TEMPORAL_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+    } catch {
+      // already installed in this process
+    }
+    runtimeInstalled = true;
+  }
+  const config = loadWorkerConfig({ TEMPORAL_TASK_QUEUE: TASK_QUEUE, ...env });
   const connection = await NativeConnection.connect({ address });
-  const worker = await createEventWorker({ connection, namespace, taskQueue: TASK_QUEUE });
+  const clientConnection = await Connection.connect({ address });
+  const client = new Client({ connection: clientConnection });
+  const worker = await createEventWorker({ connection, namespace: 'default', taskQueue: TASK_QUEUE, activities: activitiesFor(config, client) });
   const running = worker.run();
   return {
     worker,
     async stop() {
       worker.shutdown();
       await running;
+      await clientConnection.close();
       await connection.close();
     },
   };

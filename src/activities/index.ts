@@ -1,0 +1,95 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { AppliedEvent } from '../domain/applied-event';
+import { foldAuthorization, type AuthorizationState, type RegisteredDispensation } from '../domain/authorization';
+import type { Notification } from '../domain/notification';
+import type { EntitySettings } from '../domain/settings';
+import { EVENT_FAMILIES, entityWorkflowId, type FamilyName } from '../temporal/families';
+import { OSIGU_EVENT_FAMILY, OSIGU_RESOURCE_ID } from '../temporal/search-attributes';
+import { osiguEventSignal, registerDispensationUpdate, stateQuery } from '../workflows/messages';
+import type { OsiguApi } from './osigu-api';
+import type { ProviderDelivery, ProviderNotifier } from './provider';
+
+export interface ActivityDependencies {
+  client: Client;
+  taskQueue: string;
+  settings: EntitySettings;
+  /** Unset when no Osigu API credentials are configured: lookups then find nothing. */
+  osigu: OsiguApi | undefined;
+  notifyProvider: ProviderNotifier;
+}
+
+export interface AuthorizationLookup {
+  source: 'entity' | 'osigu_api' | 'none';
+  authorization: AuthorizationState | undefined;
+  others: RegisteredDispensation[];
+}
+
+/** Activities are built here from their dependencies, so tests and the worker wire real ones. */
+export function createActivities({ client, taskQueue, settings, osigu, notifyProvider }: ActivityDependencies) {
+  return {
+    /** Hands an event to its resource's entity, starting the entity on first contact. */
+    async forwardEvent(family: FamilyName, resourceId: string, event: AppliedEvent): Promise<string> {
+      const definition = EVENT_FAMILIES[family];
+      const workflowId = entityWorkflowId(definition, resourceId);
+      await client.workflow.signalWithStart(definition.entityWorkflowType, {
+        workflowId,
+        taskQueue,
+        args: [{ resourceId, settings }],
+        signal: osiguEventSignal,
+        signalArgs: [event],
+        typedSearchAttributes: [
+          { key: OSIGU_EVENT_FAMILY, value: definition.name },
+          { key: OSIGU_RESOURCE_ID, value: resourceId },
+        ],
+      });
+      return workflowId;
+    },
+
+    /**
+     * What was authorized, for reconciling a completed dispensation: the authorization's own
+     * entity (which records the dispensation in the same step), its last state if it has ended, or
+     * Osigu's API when this provider never heard of it.
+     */
+    async registerDispensation(authorizationId: string, registration: RegisteredDispensation): Promise<AuthorizationLookup> {
+      const handle = client.workflow.getHandle(entityWorkflowId(EVENT_FAMILIES.authorization, authorizationId));
+      try {
+        const answer = await handle.executeUpdate(registerDispensationUpdate, { args: [registration] });
+        return { source: 'entity', ...answer };
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError) && !isClosedWorkflowError(error)) throw error;
+      }
+      try {
+        const state = (await handle.query(stateQuery)) as { authorization?: AuthorizationState; dispensations?: RegisteredDispensation[] };
+        if (state.authorization !== undefined) return { source: 'entity', authorization: state.authorization, others: state.dispensations ?? [] };
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
+      const data = osigu === undefined ? undefined : await osigu.getAuthorization(authorizationId);
+      if (data === undefined) return { source: 'none', authorization: undefined, others: [] };
+      return { source: 'osigu_api', authorization: authorizationFromApi(authorizationId, data), others: [] };
+    },
+
+    /** Osigu's current view of a dispensation, for one that stayed STARTED too long. */
+    async fetchDispensation(dispensationId: string): Promise<Record<string, unknown> | undefined> {
+      return osigu === undefined ? undefined : osigu.getDispensation(dispensationId);
+    },
+
+    async notifyProvider(notification: Notification): Promise<ProviderDelivery> {
+      return notifyProvider(notification);
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+
+function isClosedWorkflowError(error: unknown): boolean {
+  return error instanceof Error && /already completed|workflow execution .*(completed|closed)/i.test(error.message);
+}
+
+/** Osigu's authorization resource read as if it were the events that made it. */
+function authorizationFromApi(authorizationId: string, data: Record<string, unknown>): AuthorizationState {
+  const at = typeof data.updated_at === 'string' ? data.updated_at : new Date(0).toISOString();
+  const events: AppliedEvent[] = [{ eventId: 'osigu-api', eventType: 'authorization.created', createdAt: at, data }];
+  if (data.status === 'VOIDED') events.push({ eventId: 'osigu-api-void', eventType: 'authorization.voided', createdAt: at, data });
+  return foldAuthorization(authorizationId, events);
+}

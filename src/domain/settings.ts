@@ -1,0 +1,21 @@
+/** Durations the entity workflows wait on; set on the worker, carried in each entity's input. */
+export interface EntitySettings {
+  /** A dispensation STARTED this long without an outcome: ask Osigu's API. */
+  dispensationStaleAfterMs: number;
+  /** An open discrepancy nobody resolved in this long: notify again. */
+  discrepancyEscalateAfterMs: number;
+  /** How many times to escalate before waiting silently. */
+  discrepancyMaxEscalations: number;
+  /** An issued prescription with no e-mail outcome in this long is flagged. */
+  prescriptionOutcomeTimeoutMs: number;
+  /** A resource that is final and has heard nothing for this long ends its workflow. */
+  quietPeriodMs: number;
+}
+
+export const DEFAULT_ENTITY_SETTINGS: EntitySettings = {
+  dispensationStaleAfterMs: 2 * 60 * 60 * 1000,
+  discrepancyEscalateAfterMs: 24 * 60 * 60 * 1000,
+  discrepancyMaxEscalations: 3,
+  prescriptionOutcomeTimeoutMs: 60 * 60 * 1000,
+  quietPeriodMs: 30 * 24 * 60 * 60 * 1000,
+};

@@ -1,0 +1,114 @@
+import { continueAsNew, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { AppliedEvent } from '../domain/applied-event';
+import { foldAuthorization, isAuthorizationFinal, type AuthorizationState, type RegisteredDispensation } from '../domain/authorization';
+import type { NotificationRecord } from '../domain/notification';
+import type { EntitySettings } from '../domain/settings';
+import { OSIGU_FLAGS, OSIGU_STATE } from '../temporal/search-attributes';
+import { EntityInbox, historyIsLarge, waitUntil } from './entity-inbox';
+import { osiguEventSignal, registerDispensationUpdate, stateQuery } from './messages';
+import { ProviderNotifications } from './provider-notifier';
+
+export interface AuthorizationMemory {
+  events: AppliedEvent[];
+  dispensations: RegisteredDispensation[];
+  notifications: NotificationRecord[];
+  expiredUnused: boolean;
+  lastActivityAt: number;
+}
+
+export interface EntityInput<Memory> {
+  resourceId: string;
+  settings: EntitySettings;
+  memory?: Memory;
+}
+
+export interface AuthorizationView {
+  authorization: AuthorizationState;
+  dispensations: RegisteredDispensation[];
+  flags: string[];
+  notifications: readonly NotificationRecord[];
+  eventIds: string[];
+}
+
+/**
+ * One authorization (or, for a rejected request, its request): status from its events in
+ * `created_at` order, the dispensations completed against it, and a durable timer that flags it
+ * when it expires unused.
+ */
+export async function authorizationEntityWorkflow(input: EntityInput<AuthorizationMemory>): Promise<AuthorizationView> {
+  const { resourceId, settings } = input;
+  const inbox = new EntityInbox(input.memory?.events);
+  const dispensations = [...(input.memory?.dispensations ?? [])];
+  const notifications = new ProviderNotifications(input.memory?.notifications ?? [], { type: 'authorization', id: resourceId });
+  let expiredUnused = input.memory?.expiredUnused ?? false;
+  let lastActivityAt = input.memory?.lastActivityAt ?? Date.now();
+  let state = foldAuthorization(resourceId, inbox.events);
+  let changed = false;
+
+  const flags = (): string[] => (expiredUnused ? ['expired_unused'] : []);
+  const view = (): AuthorizationView => ({
+    authorization: state,
+    dispensations,
+    flags: flags(),
+    notifications: notifications.records,
+    eventIds: inbox.events.map((event) => event.eventId),
+  });
+
+  setHandler(osiguEventSignal, inbox.receive);
+  setHandler(stateQuery, view);
+  setHandler(registerDispensationUpdate, (registration) => {
+    const others = dispensations.filter((other) => other.dispensationId !== registration.dispensationId);
+    if (others.length === dispensations.length) dispensations.push(registration);
+    lastActivityAt = Date.now();
+    changed = true;
+    return { authorization: state, others };
+  });
+
+  for (;;) {
+    if (inbox.drain() > 0) {
+      state = foldAuthorization(resourceId, inbox.events);
+      lastActivityAt = Date.now();
+    }
+    changed = false;
+
+    if (state.status === 'CREATED' || state.status === 'REJECTED') {
+      notifications.notify('authorization.decided', state.status, {
+        status: state.status,
+        authorization_id: state.authorizationId ?? null,
+        authorization_request_id: state.authorizationRequestId ?? null,
+        decided_at: state.decidedAt ?? null,
+      });
+    }
+    if (state.status === 'VOIDED') {
+      notifications.notify('authorization.voided', 'voided', { voided_by: state.voidedBy ?? null, voided_at: state.voidedAt ?? null });
+    }
+    const expiresAt = state.expiresAt === undefined ? undefined : Date.parse(state.expiresAt);
+    const awaitingExpiry = state.status === 'CREATED' && dispensations.length === 0 && !expiredUnused && expiresAt !== undefined;
+    if (awaitingExpiry && expiresAt <= Date.now()) {
+      expiredUnused = true;
+      notifications.notify('authorization.expired_unused', state.expiresAt ?? 'expired', { expires_at: state.expiresAt ?? null });
+    }
+    upsertSearchAttributes([
+      { key: OSIGU_STATE, value: state.status },
+      { key: OSIGU_FLAGS, value: flags() },
+    ]);
+
+    const final = isAuthorizationFinal(state) || expiredUnused || dispensations.length > 0;
+    const quietUntil = lastActivityAt + settings.quietPeriodMs;
+    if (final && !inbox.hasPending && quietUntil <= Date.now()) {
+      await notifications.settled();
+      return view();
+    }
+    if (await historyIsLarge()) {
+      await notifications.settled();
+      inbox.drain();
+      await continueAsNew<typeof authorizationEntityWorkflow>({
+        resourceId,
+        settings,
+        memory: { events: [...inbox.events], dispensations, notifications: [...notifications.records], expiredUnused, lastActivityAt },
+      });
+    }
+    const wakeAt = Math.min(awaitingExpiry && !expiredUnused ? (expiresAt ?? Infinity) : Infinity, final ? quietUntil : Infinity);
+    await waitUntil(() => inbox.hasPending || changed, Number.isFinite(wakeAt) ? wakeAt : undefined);
+  }
+}

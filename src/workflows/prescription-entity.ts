@@ -1,0 +1,88 @@
+import { continueAsNew, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { AppliedEvent } from '../domain/applied-event';
+import type { NotificationRecord } from '../domain/notification';
+import { foldPrescription, type PrescriptionState } from '../domain/prescription';
+import { OSIGU_FLAGS, OSIGU_STATE } from '../temporal/search-attributes';
+import type { EntityInput } from './authorization-entity';
+import { EntityInbox, historyIsLarge, waitUntil } from './entity-inbox';
+import { osiguEventSignal, stateQuery } from './messages';
+import { ProviderNotifications } from './provider-notifier';
+
+export interface PrescriptionMemory {
+  events: AppliedEvent[];
+  issuedSeenAt: number | undefined;
+  outcomeMissing: boolean;
+  notifications: NotificationRecord[];
+  lastActivityAt: number;
+}
+
+export interface PrescriptionView {
+  prescription: PrescriptionState;
+  flags: string[];
+  notifications: readonly NotificationRecord[];
+  eventIds: string[];
+}
+
+/**
+ * One prescription: issued, then its e-mail delivered or failed. A failure asks the provider to
+ * resend; an issued prescription with no outcome in time is flagged.
+ */
+export async function prescriptionEntityWorkflow(input: EntityInput<PrescriptionMemory>): Promise<PrescriptionView> {
+  const { resourceId, settings } = input;
+  const inbox = new EntityInbox(input.memory?.events);
+  const notifications = new ProviderNotifications(input.memory?.notifications ?? [], { type: 'prescription', id: resourceId });
+  let issuedSeenAt = input.memory?.issuedSeenAt;
+  let outcomeMissing = input.memory?.outcomeMissing ?? false;
+  let lastActivityAt = input.memory?.lastActivityAt ?? Date.now();
+  let state = foldPrescription(resourceId, inbox.events);
+
+  const flags = (): string[] => [...(state.status === 'EMAIL_FAILED' ? ['email_failed'] : []), ...(outcomeMissing && state.status === 'ISSUED' ? ['delivery_outcome_missing'] : [])];
+  const view = (): PrescriptionView => ({ prescription: state, flags: flags(), notifications: notifications.records, eventIds: inbox.events.map((event) => event.eventId) });
+
+  setHandler(osiguEventSignal, inbox.receive);
+  setHandler(stateQuery, view);
+
+  for (;;) {
+    if (inbox.drain() > 0) {
+      state = foldPrescription(resourceId, inbox.events);
+      lastActivityAt = Date.now();
+      if (state.status === 'ISSUED') issuedSeenAt ??= Date.now();
+    }
+
+    if (state.status === 'EMAIL_FAILED') {
+      // Keyed by the failure's time: a resend that bounces again asks again.
+      notifications.notify('prescription.email_failed', state.failedAt ?? 'failed', {
+        prescription_code: state.prescriptionCode ?? null,
+        failed_at: state.failedAt ?? null,
+        action: 'resend',
+      });
+    }
+    const outcomeDueAt = state.status === 'ISSUED' && !outcomeMissing && issuedSeenAt !== undefined ? issuedSeenAt + settings.prescriptionOutcomeTimeoutMs : undefined;
+    if (outcomeDueAt !== undefined && outcomeDueAt <= Date.now()) {
+      outcomeMissing = true;
+      notifications.notify('prescription.delivery_outcome_missing', 'issued', { prescription_code: state.prescriptionCode ?? null, issued_at: state.issuedAt ?? null });
+    }
+    upsertSearchAttributes([
+      { key: OSIGU_STATE, value: state.status },
+      { key: OSIGU_FLAGS, value: flags() },
+    ]);
+
+    const final = state.status === 'EMAIL_DELIVERED';
+    const quietUntil = lastActivityAt + settings.quietPeriodMs;
+    if (final && !inbox.hasPending && quietUntil <= Date.now()) {
+      await notifications.settled();
+      return view();
+    }
+    if (await historyIsLarge()) {
+      await notifications.settled();
+      inbox.drain();
+      await continueAsNew<typeof prescriptionEntityWorkflow>({
+        resourceId,
+        settings,
+        memory: { events: [...inbox.events], issuedSeenAt, outcomeMissing, notifications: [...notifications.records], lastActivityAt },
+      });
+    }
+    const wakeAt = Math.min(outcomeDueAt ?? Infinity, final ? quietUntil : Infinity);
+    await waitUntil(() => inbox.hasPending, Number.isFinite(wakeAt) ? wakeAt : undefined);
+  }
+}
