@@ -16,7 +16,8 @@ export async function temporalCliPath(): Promise<string> {
   const child = spawn('bash', [TEMPORAL_CLI_SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  const [code] = (await once(child, 'exit')) as [number | null];
+  // 'close', not 'exit': only then has all of stdout been read.
+  const [code] = (await once(child, 'close')) as [number | null];
   if (code !== 0) throw new Error(`scripts/temporal-cli.sh failed (exit ${code}); see the messages above`);
   return stdout.trim();
 }

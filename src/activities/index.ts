@@ -1,4 +1,5 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { AppliedEvent } from '../domain/applied-event';
 import { foldAuthorization, type AuthorizationState, type RegisteredDispensation } from '../domain/authorization';
 import type { Notification } from '../domain/notification';
@@ -46,27 +47,47 @@ export function createActivities({ client, taskQueue, settings, osigu, notifyPro
     },
 
     /**
-     * What was authorized, for reconciling a completed dispensation: the authorization's own
-     * entity (which records the dispensation in the same step), its last state if it has ended, or
-     * Osigu's API when this provider never heard of it.
+     * What was authorized, for reconciling a completed dispensation. The authorization's entity
+     * records the dispensation and answers in one step (an update, started with the entity if the
+     * authorization's own events have not arrived yet, so it can tell the dispensation when they
+     * do). An entity that already ended answers from its last state; Osigu's API fills in an
+     * authorization this provider never heard of.
      */
     async registerDispensation(authorizationId: string, registration: RegisteredDispensation): Promise<AuthorizationLookup> {
-      const handle = client.workflow.getHandle(entityWorkflowId(EVENT_FAMILIES.authorization, authorizationId));
+      const definition = EVENT_FAMILIES.authorization;
+      const workflowId = entityWorkflowId(definition, authorizationId);
+      const handle = client.workflow.getHandle(workflowId);
+      let closed = false;
       try {
-        const answer = await handle.executeUpdate(registerDispensationUpdate, { args: [registration] });
-        return { source: 'entity', ...answer };
-      } catch (error) {
-        if (!(error instanceof WorkflowNotFoundError) && !isClosedWorkflowError(error)) throw error;
-      }
-      try {
-        const state = (await handle.query(stateQuery)) as { authorization?: AuthorizationState; dispensations?: RegisteredDispensation[] };
-        if (state.authorization !== undefined) return { source: 'entity', authorization: state.authorization, others: state.dispensations ?? [] };
+        closed = (await handle.describe()).status.name !== 'RUNNING';
       } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) throw error;
       }
+
+      let answer: { authorization: AuthorizationState | undefined; others: RegisteredDispensation[] };
+      if (closed) {
+        const state = (await handle.query(stateQuery)) as { authorization?: AuthorizationState; dispensations?: RegisteredDispensation[] };
+        answer = { authorization: state.authorization, others: (state.dispensations ?? []).filter((other) => other.dispensationId !== registration.dispensationId) };
+      } else {
+        answer = await client.workflow.executeUpdateWithStart(registerDispensationUpdate, {
+          args: [registration],
+          startWorkflowOperation: new WithStartWorkflowOperation(definition.entityWorkflowType, {
+            workflowId,
+            taskQueue,
+            args: [{ resourceId: authorizationId, settings }],
+            workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+            typedSearchAttributes: [
+              { key: OSIGU_EVENT_FAMILY, value: definition.name },
+              { key: OSIGU_RESOURCE_ID, value: authorizationId },
+            ],
+          }),
+        });
+      }
+      if (answer.authorization !== undefined && answer.authorization.status !== 'UNKNOWN') return { source: 'entity', ...answer };
+
       const data = osigu === undefined ? undefined : await osigu.getAuthorization(authorizationId);
-      if (data === undefined) return { source: 'none', authorization: undefined, others: [] };
-      return { source: 'osigu_api', authorization: authorizationFromApi(authorizationId, data), others: [] };
+      if (data === undefined) return { source: 'none', authorization: undefined, others: answer.others };
+      return { source: 'osigu_api', authorization: authorizationFromApi(authorizationId, data), others: answer.others };
     },
 
     /** Osigu's current view of a dispensation, for one that stayed STARTED too long. */
@@ -81,10 +102,6 @@ export function createActivities({ client, taskQueue, settings, osigu, notifyPro
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-
-function isClosedWorkflowError(error: unknown): boolean {
-  return error instanceof Error && /already completed|workflow execution .*(completed|closed)/i.test(error.message);
-}
 
 /** Osigu's authorization resource read as if it were the events that made it. */
 function authorizationFromApi(authorizationId: string, data: Record<string, unknown>): AuthorizationState {

@@ -1,11 +1,12 @@
-import { continueAsNew, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { continueAsNew, getExternalWorkflowHandle, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { AppliedEvent } from '../domain/applied-event';
 import { foldAuthorization, isAuthorizationFinal, type AuthorizationState, type RegisteredDispensation } from '../domain/authorization';
 import type { NotificationRecord } from '../domain/notification';
 import type { EntitySettings } from '../domain/settings';
 import { OSIGU_FLAGS, OSIGU_STATE } from '../temporal/search-attributes';
 import { EntityInbox, historyIsLarge, waitUntil } from './entity-inbox';
-import { osiguEventSignal, registerDispensationUpdate, stateQuery } from './messages';
+import { EVENT_FAMILIES, entityWorkflowId } from '../temporal/families';
+import { authorizationChangedSignal, osiguEventSignal, registerDispensationUpdate, stateQuery } from './messages';
 import { ProviderNotifications } from './provider-notifier';
 
 export interface AuthorizationMemory {
@@ -14,6 +15,8 @@ export interface AuthorizationMemory {
   notifications: NotificationRecord[];
   expiredUnused: boolean;
   lastActivityAt: number;
+  /** What the registered dispensations last heard about: a change is signalled to them. */
+  announced: string | undefined;
 }
 
 export interface EntityInput<Memory> {
@@ -61,8 +64,10 @@ export async function authorizationEntityWorkflow(input: EntityInput<Authorizati
     if (others.length === dispensations.length) dispensations.push(registration);
     lastActivityAt = Date.now();
     changed = true;
-    return { authorization: state, others };
+    // Before the authorization's own events arrive there is nothing to check against yet.
+    return { authorization: state.status === 'UNKNOWN' ? undefined : state, others };
   });
+  let announced = input.memory?.announced;
 
   for (;;) {
     if (inbox.drain() > 0) {
@@ -70,6 +75,20 @@ export async function authorizationEntityWorkflow(input: EntityInput<Authorizati
       lastActivityAt = Date.now();
     }
     changed = false;
+
+    // Dispensations reconciled against an older picture (or none) get to look again.
+    const picture = JSON.stringify([state.status, state.products, state.expiresAt, state.voidedAt, state.authorizationCode]);
+    if (picture !== announced && dispensations.length > 0) {
+      for (const dispensation of dispensations) {
+        try {
+          await getExternalWorkflowHandle(entityWorkflowId(EVENT_FAMILIES.dispensing, dispensation.dispensationId)).signal(authorizationChangedSignal);
+        } catch (error) {
+          // A dispensation that already ended has nothing left to reconcile.
+          log.info('dispensation not told of authorization change', { dispensationId: dispensation.dispensationId, error: String(error) });
+        }
+      }
+    }
+    announced = picture;
 
     if (state.status === 'CREATED' || state.status === 'REJECTED') {
       notifications.notify('authorization.decided', state.status, {
@@ -105,7 +124,7 @@ export async function authorizationEntityWorkflow(input: EntityInput<Authorizati
       await continueAsNew<typeof authorizationEntityWorkflow>({
         resourceId,
         settings,
-        memory: { events: [...inbox.events], dispensations, notifications: [...notifications.records], expiredUnused, lastActivityAt },
+        memory: { events: [...inbox.events], dispensations, notifications: [...notifications.records], expiredUnused, lastActivityAt, announced },
       });
     }
     const wakeAt = Math.min(awaitingExpiry && !expiredUnused ? (expiresAt ?? Infinity) : Infinity, final ? quietUntil : Infinity);

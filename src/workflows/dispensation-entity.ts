@@ -7,7 +7,7 @@ import { reconcileDispensation, type Reconciliation } from '../domain/reconcilia
 import { OSIGU_FLAGS, OSIGU_STATE } from '../temporal/search-attributes';
 import type { EntityInput } from './authorization-entity';
 import { EntityInbox, historyIsLarge, waitUntil } from './entity-inbox';
-import { osiguEventSignal, resolveDiscrepancySignal, stateQuery, type DiscrepancyResolution } from './messages';
+import { authorizationChangedSignal, osiguEventSignal, resolveDiscrepancySignal, stateQuery, type DiscrepancyResolution } from './messages';
 import { ProviderNotifications } from './provider-notifier';
 
 const { registerDispensation, fetchDispensation } = proxyActivities<Activities>({
@@ -24,6 +24,8 @@ export interface DispensationMemory {
   events: AppliedEvent[];
   /** Which completion the reconciliation below is about (completedAt plus cancellation). */
   reconciledFor: string | undefined;
+  /** Bumped on each reconciliation, so every verdict is its own notification. */
+  revision: number;
   reconciliation: Reconciliation | undefined;
   authorizationSource: AuthorizationLookup['source'] | undefined;
   discrepancyOpenedAt: number | undefined;
@@ -58,6 +60,7 @@ export async function dispensationEntityWorkflow(input: EntityInput<Dispensation
   const notifications = new ProviderNotifications(carried?.notifications ?? [], { type: 'dispensation', id: resourceId });
   const memory = {
     reconciledFor: carried?.reconciledFor,
+    revision: carried?.revision ?? 0,
     reconciliation: carried?.reconciliation,
     authorizationSource: carried?.authorizationSource,
     discrepancyOpenedAt: carried?.discrepancyOpenedAt,
@@ -68,7 +71,7 @@ export async function dispensationEntityWorkflow(input: EntityInput<Dispensation
     lastActivityAt: carried?.lastActivityAt ?? Date.now(),
   };
   let state = foldDispensation(resourceId, inbox.events);
-  let resolutionArrived = false;
+  let woken = false;
 
   const discrepancyOpen = (): boolean => memory.reconciliation?.result === 'discrepancy' && memory.resolution === undefined;
   const flags = (): string[] => [
@@ -89,11 +92,18 @@ export async function dispensationEntityWorkflow(input: EntityInput<Dispensation
 
   setHandler(osiguEventSignal, inbox.receive);
   setHandler(stateQuery, view);
+  setHandler(authorizationChangedSignal, () => {
+    // A verdict still open for a person may have been reached on a picture that has changed.
+    if (discrepancyOpen()) {
+      memory.reconciledFor = undefined;
+      woken = true;
+    }
+  });
   setHandler(resolveDiscrepancySignal, (resolution) => {
     // Only an open discrepancy can be resolved, and only once: a second click changes nothing.
     if (!discrepancyOpen()) return;
     memory.resolution = { decision: String(resolution.decision), by: String(resolution.by), ...(resolution.note === undefined ? {} : { note: String(resolution.note) }), at: new Date().toISOString() };
-    resolutionArrived = true;
+    woken = true;
   });
 
   for (;;) {
@@ -102,7 +112,7 @@ export async function dispensationEntityWorkflow(input: EntityInput<Dispensation
       memory.lastActivityAt = Date.now();
       if (state.status === 'STARTED') memory.startedSeenAt ??= Date.now();
     }
-    resolutionArrived = false;
+    woken = false;
 
     const completion = state.completedAt === undefined ? undefined : `${state.completedAt}|${state.cancelledAfterCompletion}`;
     if (completion !== undefined && completion !== memory.reconciledFor) {
@@ -113,21 +123,23 @@ export async function dispensationEntityWorkflow(input: EntityInput<Dispensation
       memory.reconciliation = reconcileDispensation(state, lookup.authorization, lookup.others);
       memory.authorizationSource = lookup.source;
       memory.reconciledFor = completion;
+      memory.revision += 1;
       // A new completion state (a cancellation after it, say) reopens the question for a person.
       memory.discrepancyOpenedAt = memory.reconciliation.result === 'discrepancy' ? Date.now() : undefined;
       memory.escalations = 0;
       memory.resolution = undefined;
     }
 
+    const verdict = `${memory.revision}`;
     if (memory.reconciliation !== undefined && memory.reconciledFor !== undefined) {
       if (memory.reconciliation.result === 'reconciled') {
-        notifications.notify('dispensation.reconciled', memory.reconciledFor, { status: state.status, claim_id: state.claimId ?? null, total_amount: state.totalAmount ?? null });
+        notifications.notify('dispensation.reconciled', verdict, { status: state.status, claim_id: state.claimId ?? null, total_amount: state.totalAmount ?? null });
       } else {
-        notifications.notify('dispensation.discrepancy', memory.reconciledFor, { status: state.status, discrepancies: memory.reconciliation.discrepancies });
+        notifications.notify('dispensation.discrepancy', verdict, { status: state.status, discrepancies: memory.reconciliation.discrepancies });
       }
     }
     if (memory.resolution !== undefined) {
-      notifications.notify('dispensation.discrepancy_resolved', memory.reconciledFor ?? 'resolved', { decision: memory.resolution.decision, by: memory.resolution.by });
+      notifications.notify('dispensation.discrepancy_resolved', verdict, { decision: memory.resolution.decision, by: memory.resolution.by });
     }
 
     // Escalate an open discrepancy that nobody answered.
@@ -137,7 +149,7 @@ export async function dispensationEntityWorkflow(input: EntityInput<Dispensation
         : undefined;
     if (escalateAt !== undefined && escalateAt <= Date.now()) {
       memory.escalations += 1;
-      notifications.notify('dispensation.discrepancy_escalated', String(memory.escalations), {
+      notifications.notify('dispensation.discrepancy_escalated', `${verdict}.${memory.escalations}`, {
         escalation: memory.escalations,
         discrepancies: memory.reconciliation?.result === 'discrepancy' ? memory.reconciliation.discrepancies : [],
       });
@@ -179,6 +191,6 @@ export async function dispensationEntityWorkflow(input: EntityInput<Dispensation
       });
     }
     const wakeAt = Math.min(escalateAt ?? Infinity, staleAt ?? Infinity, final ? quietUntil : Infinity);
-    await waitUntil(() => inbox.hasPending || resolutionArrived, Number.isFinite(wakeAt) ? wakeAt : undefined);
+    await waitUntil(() => inbox.hasPending || woken, Number.isFinite(wakeAt) ? wakeAt : undefined);
   }
 }

@@ -19,8 +19,11 @@ export interface DiscrepancyResolution {
 /** An operator's decision on a dispensation in discrepancy (Web UI: Send a Signal; CLI: npm run ops). */
 export const resolveDiscrepancySignal = defineSignal<[DiscrepancyResolution]>('resolveDiscrepancy');
 
+/** From an authorization's entity to its dispensations: what was authorized changed, look again. */
+export const authorizationChangedSignal = defineSignal('authorizationChanged');
+
 export interface DispensationRegistration {
-  authorization: AuthorizationState;
+  authorization: AuthorizationState | undefined;
   /** The other dispensations completed with this authorization before this one. */
   others: RegisteredDispensation[];
 }

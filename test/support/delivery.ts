@@ -58,3 +58,9 @@ export async function deliverUntilAcknowledged(
   }
   throw new Error(`not acknowledged after ${attempts} attempts`);
 }
+
+/** A fixture with a fresh event id and some of its `data` fields replaced, to tell a new story. */
+export function storyEvent(eventType: string, data: Record<string, unknown>, envelope: Record<string, unknown> = {}): Record<string, unknown> {
+  const event = fixtureEvent(eventType, envelope);
+  return { ...event, data: { ...(event.data as Record<string, unknown>), ...data } };
+}

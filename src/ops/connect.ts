@@ -1,0 +1,20 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Env } from '../config';
+import { loadTemporalConnectConfig } from '../temporal/connection-config';
+
+export interface OpsClient {
+  client: Client;
+  close: () => Promise<void>;
+}
+
+/**
+ * A client from the same environment the worker and the receiver read (TEMPORAL_ADDRESS,
+ * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE): the dev server, a
+ * self-hosted cluster or Temporal Cloud. Eager, unlike the receiver's: an operator wants to hear at
+ * once that Temporal is unreachable. Throws ConfigError on bad settings.
+ */
+export async function connectOps(env: Env = process.env): Promise<OpsClient> {
+  const { connectionOptions, namespace } = loadTemporalConnectConfig(env);
+  const connection = await Connection.connect(connectionOptions);
+  return { client: new Client({ connection, namespace }), close: () => connection.close() };
+}
