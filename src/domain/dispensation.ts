@@ -22,7 +22,7 @@ export interface DispensationState {
   startedAt: string | undefined;
   completedAt: string | undefined;
   cancelledAt: string | undefined;
-  /** A cancellation that came after a completion: Osigu voided something already claimed. */
+  /** Both completed and cancelled (in either order): Osigu voided something that was claimed. */
   cancelledAfterCompletion: boolean;
 }
 
@@ -35,8 +35,8 @@ function productsOf(data: Record<string, unknown>): DispensedProduct[] {
 }
 
 /**
- * Folded in `created_at` order. A late `started` never moves a finished dispensation back;
- * a `cancelled` after a `completed` is kept as CANCELLED and marked, because it is a discrepancy.
+ * Folded in `created_at` order. A late `started` never moves a finished dispensation back; a
+ * dispensation both completed and cancelled stays CANCELLED and is marked, being a discrepancy.
  */
 export function foldDispensation(dispensationId: string, events: readonly AppliedEvent[]): DispensationState {
   const state: DispensationState = {
@@ -57,8 +57,9 @@ export function foldDispensation(dispensationId: string, events: readonly Applie
   };
   for (const event of [...events].sort(byCreatedAt)) {
     const { data } = event;
-    state.code = text(data, 'code') ?? state.code;
-    state.codeType = text(data, 'code_type') ?? state.codeType;
+    // The first event names the code redeemed; a later one cannot swap it for another.
+    state.code ??= text(data, 'code');
+    state.codeType ??= text(data, 'code_type');
     switch (event.eventType) {
       case 'dispensing.started':
         if (state.status === 'UNKNOWN') state.status = 'STARTED';
@@ -76,7 +77,6 @@ export function foldDispensation(dispensationId: string, events: readonly Applie
         state.prescriptionId = text(data, 'prescription_id') ?? state.prescriptionId;
         break;
       case 'dispensing.cancelled':
-        state.cancelledAfterCompletion = state.status === 'COMPLETED';
         state.status = 'CANCELLED';
         state.cancelledAt = text(data, 'cancelled_at') ?? event.createdAt;
         break;
@@ -84,5 +84,7 @@ export function foldDispensation(dispensationId: string, events: readonly Applie
         break;
     }
   }
+  // Completed and cancelled, in either order and however often: a claim for something voided.
+  state.cancelledAfterCompletion = state.status === 'CANCELLED' && state.completedAt !== undefined;
   return state;
 }

@@ -10,7 +10,7 @@ export type Discrepancy =
   | { rule: 'code_mismatch'; dispensedCode: string | undefined; authorizationCode: string | undefined }
   | { rule: 'product_not_authorized'; productCode: string }
   | { rule: 'quantity_exceeds_authorized'; productCode: string; dispensed: number; authorized: number }
-  | { rule: 'total_mismatch'; expected: number; actual: number | undefined }
+  | { rule: 'total_mismatch'; expected: number | null; actual: number | undefined }
   | { rule: 'code_already_completed'; otherDispensationId: string }
   | { rule: 'cancelled_after_completion'; cancelledAt: string | undefined };
 
@@ -36,10 +36,11 @@ export function reconcileDispensation(
 
   const expected = dispensation.products.reduce((sum, product) => sum + cents(product.quantity * (product.unitPrice ?? Number.NaN)), 0);
   if (dispensation.totalAmount === undefined || Number.isNaN(expected) || expected !== cents(dispensation.totalAmount)) {
-    found.push({ rule: 'total_mismatch', expected: expected / 100, actual: dispensation.totalAmount });
+    found.push({ rule: 'total_mismatch', expected: Number.isNaN(expected) ? null : expected / 100, actual: dispensation.totalAmount });
   }
 
-  if (dispensation.codeType !== 'AUTHORIZATION') {
+  // Only a prescription code has no authorization to answer to; an unknown code type is checked.
+  if (dispensation.codeType === 'PRESCRIPTION') {
     return found.length === 0 ? { result: 'reconciled' } : { result: 'discrepancy', discrepancies: found };
   }
 
@@ -70,10 +71,14 @@ export function reconcileDispensation(
     }
   }
 
+  // The earlier completion keeps the code, whichever of the two reached us first.
   for (const other of others) {
-    if (other.dispensationId !== dispensation.dispensationId && other.code === dispensation.code) {
-      found.push({ rule: 'code_already_completed', otherDispensationId: other.dispensationId });
-    }
+    if (other.dispensationId === dispensation.dispensationId || other.code !== dispensation.code) continue;
+    const otherFirst =
+      dispensedAt === undefined ||
+      Date.parse(other.completedAt) < Date.parse(dispensedAt) ||
+      (other.completedAt === dispensedAt && other.dispensationId < dispensation.dispensationId);
+    if (otherFirst) found.push({ rule: 'code_already_completed', otherDispensationId: other.dispensationId });
   }
 
   return found.length === 0 ? { result: 'reconciled' } : { result: 'discrepancy', discrepancies: found };

@@ -56,7 +56,7 @@ export function foldSettlement(settlementId: string, events: readonly AppliedEve
     state.currencyCode = text(data, 'currency_code') ?? state.currencyCode;
     state.totalAmount = amount(data, 'total_amount') ?? state.totalAmount;
     state.settledAmount = amount(data, 'paid_amount') ?? amount(data, 'accepted_amount') ?? (status === 'REJECTED' ? 0 : state.settledAmount);
-    state.paymentReference = text(data, 'payment_reference') ?? state.paymentReference;
+    state.paymentReference = status === 'REJECTED' ? undefined : (text(data, 'payment_reference') ?? state.paymentReference);
     const listed = records(data, 'claims').flatMap((claim): SettlementClaim[] => {
       const claimId = text(claim, 'claim_id');
       if (claimId === undefined) return [];
@@ -73,7 +73,9 @@ export function foldSettlement(settlementId: string, events: readonly AppliedEve
     });
     if (listed.length > 0) state.claims = listed;
     else if (status !== 'PARTIALLY_ACCEPTED') {
-      state.claims = state.claims.map((claim) => ({ ...claim, status: status === 'PAID' ? 'ACCEPTED' : 'REJECTED' }));
+      state.claims = state.claims.map((claim) =>
+        status === 'PAID' ? { ...claim, status: 'ACCEPTED', rejectionReason: undefined } : { ...claim, status: 'REJECTED' },
+      );
     }
   }
   return state;

@@ -117,7 +117,7 @@ export async function dispensationEntityWorkflow(input: EntityInput<Dispensation
     const completion = state.completedAt === undefined ? undefined : `${state.completedAt}|${state.cancelledAfterCompletion}`;
     if (completion !== undefined && completion !== memory.reconciledFor) {
       const lookup =
-        state.codeType === 'AUTHORIZATION' && state.authorizationId !== undefined
+        state.codeType !== 'PRESCRIPTION' && state.authorizationId !== undefined
           ? await registerDispensation(state.authorizationId, { dispensationId: resourceId, code: state.code, completedAt: state.completedAt ?? '' })
           : ({ source: 'none', authorization: undefined, others: [] } satisfies AuthorizationLookup);
       memory.reconciliation = reconcileDispensation(state, lookup.authorization, lookup.others);
