@@ -1,0 +1,75 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { chromium, type Browser } from 'playwright-core';
+import { freePort, type DevServer } from '../../scripts/dev-server';
+import type { Receiver } from '../../src/http/server';
+import type { DispensationView } from '../../src/workflows/dispensation-entity';
+import { deliver, storyEvent } from '../support/delivery';
+import { startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';
+import { waitFor } from '../support/wait-for';
+
+// Debian's Chromium: browsers cannot be downloaded here, and .ci/run installs this one.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// UPDATE_SCREENSHOTS=1 refreshes the README's picture; otherwise shots go to a temp folder.
+const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.resolve(__dirname, '../../docs/images') : path.join(tmpdir(), 'osigu-webui-shots');
+
+let temporal: DevServer;
+let worker: RunningWorker;
+let receiver: Receiver;
+let client: Client;
+let closeClient: () => Promise<void>;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  temporal = await startTemporal({ uiPort: await freePort() });
+  worker = await startWorker(temporal.address);
+  receiver = await startTestReceiver(temporal.address);
+  ({ client, close: closeClient } = await temporalClient(temporal.address));
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  mkdirSync(SHOTS, { recursive: true });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await receiver?.close();
+  await worker?.stop();
+  await closeClient?.();
+  await temporal?.stop();
+});
+
+it('an operator finds an event and a dispensation in discrepancy by their search attributes', async () => {
+  const suffix = Date.now().toString(36).toUpperCase();
+  const ids = { authorizationId: `auth_UI${suffix}`, code: `AUTH-UI-${suffix}`, dispensationId: `dsp_UI${suffix}` };
+  const created = storyEvent('authorization.created', { authorization_id: ids.authorizationId, authorization_code: ids.code, products: [{ product_code: 'MED-042', quantity: 20 }] });
+  const completed = storyEvent('dispensing.completed', { dispensation_id: ids.dispensationId, code: ids.code, authorization_id: ids.authorizationId });
+  for (const event of [created, completed]) expect((await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(event))).status).toBe(200);
+  await waitFor('discrepancy', async () => {
+    const view = (await client.workflow.getHandle(`dispensation:${ids.dispensationId}`).query('state')) as DispensationView;
+    return view.flags.includes('discrepancy') ? view : undefined;
+  });
+  // The Web UI lists from visibility, which lags a little behind the workflow.
+  await waitFor('visibility', async () => {
+    for await (const execution of client.workflow.list({ query: `OsiguFlags = 'discrepancy' AND OsiguResourceId = '${ids.dispensationId}'` })) return execution;
+    return undefined;
+  });
+
+  const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+  const ui = temporal.uiUrl ?? '';
+
+  await page.goto(`${ui}/namespaces/default/workflows?query=${encodeURIComponent(`WorkflowId = '${String(completed.event_id)}'`)}`);
+  await page.getByText(String(completed.event_id)).first().waitFor({ timeout: 30_000 });
+  await page.getByText('dispensingEventWorkflow').first().waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'web-ui-event.png') });
+
+  await page.goto(`${ui}/namespaces/default/workflows?query=${encodeURIComponent("OsiguFlags = 'discrepancy'")}`);
+  await page.getByText(`dispensation:${ids.dispensationId}`).first().waitFor({ timeout: 30_000 });
+  await page.getByText('dispensationEntityWorkflow').first().waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'web-ui-discrepancies.png') });
+  await page.close();
+}, 120_000);
