@@ -68,10 +68,10 @@ const byteSize = z
   .string()
   .trim()
   .transform((value, ctx) => {
-    // `bytes` reads "1mb", "512kb" and plain numbers; it answers null (or NaN) for anything else.
-    const parsed = /^\d+$/.test(value) ? Number(value) : bytes.parse(value);
-    if (parsed === null || !Number.isSafeInteger(parsed) || parsed < 1) {
-      ctx.addIssue({ code: 'custom', message: 'must be a size such as 1048576, 512kb or 1mb' });
+    // `bytes` would read "1m" as 1 byte (its parseInt fallback): give it only what it reads right.
+    const parsed = /^\d+$/.test(value) ? Number(value) : /^\d+(\.\d+)?\s*(b|kb|mb|gb)$/i.test(value) ? bytes.parse(value) : null;
+    if (parsed === null || !Number.isSafeInteger(parsed) || parsed < 1 || parsed > 64 * 1024 * 1024) {
+      ctx.addIssue({ code: 'custom', message: 'must be a size such as 1048576, 512kb or 1mb (at most 64mb)' });
       return z.NEVER;
     }
     return parsed;

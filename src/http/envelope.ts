@@ -30,6 +30,8 @@ export type EnvelopeParse = { ok: true; event: OsiguEvent } | EnvelopeFailure;
 const ID = /^[\x21-\x7e]{1,255}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 const ENVIRONMENT = /^[a-z][a-z0-9_-]{0,31}$/;
+/** Deeper than any real event; deep enough nesting overflows the stack of Temporal's JSON encoder. */
+export const MAX_DEPTH = 64;
 
 // `fatal` makes invalid UTF-8 an error instead of silently becoming U+FFFD, which would alter
 // ids and names without anyone noticing.
@@ -37,6 +39,27 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `Date.parse` rolls 2026-02-30 over to March; a real calendar date must survive the round trip. */
+function isCalendarTimestamp(value: string): boolean {
+  const match = RFC3339.exec(value);
+  if (match === null || Number.isNaN(Date.parse(value))) return false;
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/** Iterative, so a hostile nesting cannot overflow our own stack while we measure it. */
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function invalid(detail: string): EnvelopeFailure {
@@ -68,7 +91,7 @@ export function parseEnvelope(body: Uint8Array): EnvelopeParse {
   if (typeof event_type !== 'string' || !ID.test(event_type)) {
     return invalid('event_type must be a string of 1 to 255 printable ASCII characters without spaces');
   }
-  if (typeof created_at !== 'string' || !RFC3339.test(created_at) || Number.isNaN(Date.parse(created_at))) {
+  if (typeof created_at !== 'string' || !isCalendarTimestamp(created_at)) {
     return invalid('created_at must be an RFC 3339 timestamp');
   }
   if (!isObject(data)) return invalid('data must be a JSON object');
@@ -77,6 +100,8 @@ export function parseEnvelope(body: Uint8Array): EnvelopeParse {
   }
   if (api_version !== undefined && typeof api_version !== 'string') return invalid('api_version must be a string');
   if (provider !== undefined && provider !== null && !isObject(provider)) return invalid('provider must be an object');
+
+  if (depthExceeds(parsed, MAX_DEPTH)) return invalid(`body nests deeper than ${MAX_DEPTH} levels`);
 
   return { ok: true, event: parsed as OsiguEvent };
 }

@@ -2,12 +2,19 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { ConfigError, loadReceiverConfig, type ReceiverConfig } from '../config';
 import { createLogger, type Logger } from '../logger';
 import { createTemporalClient } from '../temporal/client';
 import { loadTemporalConnectConfig, type TemporalConnectConfig } from '../temporal/connection-config';
 import { createEventStarter } from '../temporal/event-starter';
 import { createApp } from './app';
+
+const CLIENT_ERROR_STATUS: Record<string, number> = {
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+  HPE_HEADER_OVERFLOW: 431,
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
+};
 
 export interface Receiver {
   /** Where it listens, e.g. http://127.0.0.1:3000 */
@@ -61,10 +68,15 @@ export async function startReceiver(
       )
     : http.createServer(serverOptions, handle);
 
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    logger.warn({ code: error.code ?? 'client_error' }, 'malformed or timed-out request');
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+  // Node's own answers, and above all its socket.destroy(): a client cut off for being slow must
+  // not be able to finish its request on the same socket afterwards.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex & { _httpMessage?: { headersSent?: boolean } }) => {
+    const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;
+    logger.warn({ code: error.code ?? 'client_error', status }, 'malformed or timed-out request');
+    if (socket.writable && socket._httpMessage?.headersSent !== true) {
+      socket.write(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    }
+    socket.destroy();
   });
 
   await new Promise<void>((resolve, reject) => {

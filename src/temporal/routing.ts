@@ -9,8 +9,8 @@ export interface EventRoute {
   resourceId: string | undefined;
 }
 
-// `*` in Osigu's patterns is "anything", dots included; picomatch's `*` already crosses dots and
-// stops only at `/`, which never appears in an event type we route.
+// `*` in Osigu's patterns is "anything", dots included; picomatch's `*` crosses dots and stops
+// only at `/`. A type with a `/` is not `family.action`, and goes to the generic workflow.
 const matchers = Object.values(EVENT_FAMILIES).map((family) => ({
   family,
   matches: picomatch(family.pattern, { nocase: false }),

@@ -50,7 +50,7 @@ it('an operator finds an event and a dispensation in discrepancy by their search
   const completed = storyEvent('dispensing.completed', { dispensation_id: ids.dispensationId, code: ids.code, authorization_id: ids.authorizationId });
   for (const event of [created, completed]) expect((await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(event))).status).toBe(200);
   await waitFor('discrepancy', async () => {
-    const view = (await client.workflow.getHandle(`dispensation:${ids.dispensationId}`).query('state')) as DispensationView;
+    const view = await client.workflow.getHandle(`dispensation:${ids.dispensationId}`).query<DispensationView>('state');
     return view.flags.includes('discrepancy') ? view : undefined;
   });
   // The Web UI lists from visibility, which lags a little behind the workflow.

@@ -1,0 +1,281 @@
+import { ConfigError, loadReceiverConfig, loadWorkerConfig, type Env } from '../src/config';
+
+const SECRET = 'whsec_config_test_secret';
+
+/** The smallest environment a receiver starts with: only the secret is required. */
+const receiverEnv = (overrides: Env = {}): Env => ({ OSIGU_WEBHOOK_SECRET: SECRET, ...overrides });
+
+/** Runs `load` and returns the ConfigError it throws; fails the test if it throws nothing or something else. */
+function configError(load: () => unknown): ConfigError {
+  let thrown: unknown;
+  try {
+    load();
+  } catch (error) {
+    thrown = error;
+  }
+  if (!(thrown instanceof ConfigError)) {
+    throw new Error(`expected a ConfigError, got ${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : 'no error'}`);
+  }
+  return thrown;
+}
+
+function expectRefused(env: Env, setting: string): ConfigError {
+  const error = configError(() => loadReceiverConfig(env));
+  expect(error.setting).toBe(setting);
+  expect(error.name).toBe('ConfigError');
+  expect(error.message.startsWith(`${setting}: `)).toBe(true);
+  return error;
+}
+
+describe('loadReceiverConfig', () => {
+  it('fills every default when only the secret is given', () => {
+    // toMatchObject: settings added later (with their own tests) do not break this one.
+    expect(loadReceiverConfig(receiverEnv())).toMatchObject({
+      webhookSecrets: [SECRET],
+      host: undefined,
+      port: 3000,
+      webhookPath: '/osigu/webhooks',
+      taskQueue: 'osigu-webhooks',
+      bodyLimitBytes: 1_048_576,
+      signatureToleranceSeconds: 300,
+      startTimeoutMs: 5_000,
+      requestTimeoutMs: 15_000,
+      headersTimeoutMs: 10_000,
+      tls: undefined,
+      logLevel: 'info',
+    });
+    const config = loadReceiverConfig(receiverEnv());
+    expect(config.host).toBeUndefined();
+    expect(config.tls).toBeUndefined();
+  });
+
+  it('treats empty strings like unset variables and falls back to the defaults', () => {
+    const config = loadReceiverConfig(
+      receiverEnv({ PORT: '', WEBHOOK_PATH: '', TEMPORAL_TASK_QUEUE: '', WEBHOOK_BODY_LIMIT: '', LOG_LEVEL: '', HOST: '', TLS_CERT_FILE: '' }),
+    );
+    expect(config).toMatchObject({ port: 3000, webhookPath: '/osigu/webhooks', taskQueue: 'osigu-webhooks', bodyLimitBytes: 1_048_576 });
+    expect(config.host).toBeUndefined();
+    expect(config.tls).toBeUndefined();
+  });
+
+  it('takes explicit values over the defaults', () => {
+    const config = loadReceiverConfig(
+      receiverEnv({
+        HOST: ' 127.0.0.1 ',
+        PORT: ' 8443 ',
+        WEBHOOK_PATH: '/hooks/osigu-v1',
+        TEMPORAL_TASK_QUEUE: 'other-queue',
+        SIGNATURE_TOLERANCE_SECONDS: '60',
+        TEMPORAL_START_TIMEOUT_MS: '2500',
+        REQUEST_TIMEOUT_MS: '30000',
+        HEADERS_TIMEOUT_MS: '20000',
+        TLS_CERT_FILE: '/etc/tls/cert.pem',
+        TLS_KEY_FILE: '/etc/tls/key.pem',
+        LOG_LEVEL: 'debug',
+      }),
+    );
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8443,
+      webhookPath: '/hooks/osigu-v1',
+      taskQueue: 'other-queue',
+      signatureToleranceSeconds: 60,
+      startTimeoutMs: 2_500,
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 20_000,
+      tls: { certFile: '/etc/tls/cert.pem', keyFile: '/etc/tls/key.pem' },
+      logLevel: 'debug',
+    });
+  });
+
+  describe('OSIGU_WEBHOOK_SECRET', () => {
+    it('is required: a ConfigError whose setting and message name it', () => {
+      const error = expectRefused({}, 'OSIGU_WEBHOOK_SECRET');
+      expect(error).toBeInstanceOf(Error);
+      expect(error.message).toContain('OSIGU_WEBHOOK_SECRET');
+      expect(error.message).toContain('required');
+    });
+
+    it('counts an empty string as missing', () => {
+      expectRefused({ OSIGU_WEBHOOK_SECRET: '' }, 'OSIGU_WEBHOOK_SECRET');
+    });
+
+    it('reads a comma-separated list and trims the spaces around each secret', () => {
+      expect(loadReceiverConfig(receiverEnv({ OSIGU_WEBHOOK_SECRET: ' whsec_old , whsec_new,whsec_next ' })).webhookSecrets).toEqual([
+        'whsec_old',
+        'whsec_new',
+        'whsec_next',
+      ]);
+    });
+
+    it('keeps a single secret as a one-element list', () => {
+      expect(loadReceiverConfig(receiverEnv({ OSIGU_WEBHOOK_SECRET: 'whsec_only' })).webhookSecrets).toEqual(['whsec_only']);
+    });
+
+    it.each([
+      ['an empty item in the middle', 'whsec_a,,whsec_b'],
+      ['a blank item in the middle', 'whsec_a,  ,whsec_b'],
+      ['a trailing comma', 'whsec_a,'],
+      ['a leading comma', ',whsec_a'],
+      ['only whitespace', '   '],
+      ['only a comma', ','],
+    ])('refuses %s, without echoing any secret in the message', (_label, value) => {
+      const error = expectRefused({ OSIGU_WEBHOOK_SECRET: value }, 'OSIGU_WEBHOOK_SECRET');
+      expect(error.message).not.toContain('whsec_');
+    });
+
+    it('is checked after TLS and the timeouts: those errors win when several settings are wrong', () => {
+      expectRefused({ TLS_CERT_FILE: '/etc/tls/cert.pem' }, 'TLS_KEY_FILE');
+      expectRefused({ TEMPORAL_START_TIMEOUT_MS: 'soon' }, 'TEMPORAL_START_TIMEOUT_MS');
+    });
+  });
+
+  describe('PORT', () => {
+    it.each([
+      ['1', 1],
+      ['8080', 8080],
+      ['65535', 65_535],
+      // Pinned: 0 is accepted and means "any free port" (the OS picks one).
+      ['0', 0],
+    ])('accepts %j', (value, port) => {
+      expect(loadReceiverConfig(receiverEnv({ PORT: value })).port).toBe(port);
+    });
+
+    it.each(['lots', '-1', '65536', '80.5', '1e3', '0x50', '+80', '80 81'])('refuses %j', (value) => {
+      expectRefused(receiverEnv({ PORT: value }), 'PORT');
+    });
+  });
+
+  describe('WEBHOOK_BODY_LIMIT', () => {
+    it.each([
+      ['1mb', 1_048_576],
+      ['1MB', 1_048_576],
+      ['512kb', 524_288],
+      ['1.5kb', 1_536],
+      ['2048', 2_048],
+      [' 4096 ', 4_096],
+      ['1', 1],
+    ])('accepts %j as %i bytes', (value, limit) => {
+      expect(loadReceiverConfig(receiverEnv({ WEBHOOK_BODY_LIMIT: value })).bodyLimitBytes).toBe(limit);
+    });
+
+    it.each(['lots', '0', '-1', '0kb', '0x10', 'mb', '9007199254740993'])('refuses %j', (value) => {
+      const error = expectRefused(receiverEnv({ WEBHOOK_BODY_LIMIT: value }), 'WEBHOOK_BODY_LIMIT');
+      expect(error.message).toContain('must be a size');
+    });
+
+    // `bytes` alone would read '1m' as 1 byte (its parseInt fallback): every delivery would get 413.
+    it.each(['1m', '1k', '2g', '10abc', '1.5', '1e3'])('refuses %j instead of reading its leading digits', (value) => {
+      expectRefused(receiverEnv({ WEBHOOK_BODY_LIMIT: value }), 'WEBHOOK_BODY_LIMIT');
+    });
+  });
+
+  describe('TLS_CERT_FILE and TLS_KEY_FILE', () => {
+    it('refuses a certificate without a key, naming the key', () => {
+      const error = expectRefused(receiverEnv({ TLS_CERT_FILE: '/etc/tls/cert.pem' }), 'TLS_KEY_FILE');
+      expect(error.message).toContain('TLS_KEY_FILE');
+    });
+
+    it('refuses a key without a certificate, naming the certificate', () => {
+      const error = expectRefused(receiverEnv({ TLS_KEY_FILE: '/etc/tls/key.pem' }), 'TLS_CERT_FILE');
+      expect(error.message).toContain('TLS_CERT_FILE');
+    });
+
+    it('counts a whitespace-only path as unset', () => {
+      expectRefused(receiverEnv({ TLS_CERT_FILE: '/etc/tls/cert.pem', TLS_KEY_FILE: '   ' }), 'TLS_KEY_FILE');
+      expect(loadReceiverConfig(receiverEnv({ TLS_CERT_FILE: ' ', TLS_KEY_FILE: ' ' })).tls).toBeUndefined();
+    });
+  });
+
+  describe('TEMPORAL_START_TIMEOUT_MS (must leave room inside Osigu 10 s timeout)', () => {
+    it.each([
+      ['100', 100],
+      ['9000', 9_000],
+    ])('accepts the bound %j', (value, ms) => {
+      expect(loadReceiverConfig(receiverEnv({ TEMPORAL_START_TIMEOUT_MS: value })).startTimeoutMs).toBe(ms);
+    });
+
+    it.each(['99', '9001', '10000', '60000', '0', '-5000', '5s', '5000.5'])('refuses %j', (value) => {
+      expectRefused(receiverEnv({ TEMPORAL_START_TIMEOUT_MS: value }), 'TEMPORAL_START_TIMEOUT_MS');
+    });
+  });
+
+  describe('REQUEST_TIMEOUT_MS and HEADERS_TIMEOUT_MS', () => {
+    it('refuses a headers timeout longer than the request timeout, naming HEADERS_TIMEOUT_MS', () => {
+      const error = expectRefused(receiverEnv({ REQUEST_TIMEOUT_MS: '2000', HEADERS_TIMEOUT_MS: '2001' }), 'HEADERS_TIMEOUT_MS');
+      expect(error.message).toContain('REQUEST_TIMEOUT_MS');
+    });
+
+    it('refuses a request timeout set below the default headers timeout', () => {
+      expectRefused(receiverEnv({ REQUEST_TIMEOUT_MS: '5000' }), 'HEADERS_TIMEOUT_MS');
+    });
+
+    it('accepts equal timeouts, and the short pair the integration tests use', () => {
+      expect(loadReceiverConfig(receiverEnv({ REQUEST_TIMEOUT_MS: '3000', HEADERS_TIMEOUT_MS: '3000' }))).toMatchObject({
+        requestTimeoutMs: 3_000,
+        headersTimeoutMs: 3_000,
+      });
+      expect(loadReceiverConfig(receiverEnv({ REQUEST_TIMEOUT_MS: '2000', HEADERS_TIMEOUT_MS: '1000' }))).toMatchObject({
+        requestTimeoutMs: 2_000,
+        headersTimeoutMs: 1_000,
+      });
+    });
+
+    it.each([
+      ['REQUEST_TIMEOUT_MS', '999'],
+      ['REQUEST_TIMEOUT_MS', '120001'],
+      ['HEADERS_TIMEOUT_MS', '999'],
+      ['HEADERS_TIMEOUT_MS', 'never'],
+    ])('refuses %s=%j', (name, value) => {
+      expectRefused(receiverEnv({ [name]: value }), name);
+    });
+  });
+
+  describe('SIGNATURE_TOLERANCE_SECONDS', () => {
+    it.each(['0', '3601', 'five'])('refuses %j', (value) => {
+      expectRefused(receiverEnv({ SIGNATURE_TOLERANCE_SECONDS: value }), 'SIGNATURE_TOLERANCE_SECONDS');
+    });
+  });
+
+  describe('WEBHOOK_PATH', () => {
+    it.each(['osigu/webhooks', '/osigu webhooks', '/osigu?x=1', '/osigu/%2e%2e', 'http://x/osigu'])('refuses %j', (value) => {
+      expectRefused(receiverEnv({ WEBHOOK_PATH: value }), 'WEBHOOK_PATH');
+    });
+  });
+
+  describe('LOG_LEVEL', () => {
+    it.each(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])('accepts %j', (level) => {
+      expect(loadReceiverConfig(receiverEnv({ LOG_LEVEL: level })).logLevel).toBe(level);
+    });
+
+    // Pinned: the level names are case-sensitive, as pino's are.
+    it.each(['verbose', 'warning', 'INFO', '3'])('refuses %j and lists the valid levels', (level) => {
+      const error = expectRefused(receiverEnv({ LOG_LEVEL: level }), 'LOG_LEVEL');
+      expect(error.message).toContain('fatal, error, warn, info, debug, trace, silent');
+    });
+  });
+
+  it('refuses a task queue of only whitespace', () => {
+    expectRefused(receiverEnv({ TEMPORAL_TASK_QUEUE: '   ' }), 'TEMPORAL_TASK_QUEUE');
+  });
+});
+
+describe('loadWorkerConfig', () => {
+  it('needs no secret and defaults the queue and the log level', () => {
+    expect(loadWorkerConfig({})).toMatchObject({ taskQueue: 'osigu-webhooks', logLevel: 'info' });
+  });
+
+  it('takes an explicit queue and level', () => {
+    expect(loadWorkerConfig({ TEMPORAL_TASK_QUEUE: ' other-queue ', LOG_LEVEL: 'warn' })).toMatchObject({ taskQueue: 'other-queue', logLevel: 'warn' });
+  });
+
+  it('refuses an invalid LOG_LEVEL, naming it', () => {
+    const error = configError(() => loadWorkerConfig({ LOG_LEVEL: 'loud' }));
+    expect(error.setting).toBe('LOG_LEVEL');
+    expect(error.message).toContain('LOG_LEVEL');
+  });
+
+  it('refuses a whitespace-only TEMPORAL_TASK_QUEUE, naming it', () => {
+    expect(configError(() => loadWorkerConfig({ TEMPORAL_TASK_QUEUE: ' \t ' })).setting).toBe('TEMPORAL_TASK_QUEUE');
+  });
+});
