@@ -15,6 +15,11 @@ export interface OpsClient {
  */
 export async function connectOps(env: Env = process.env): Promise<OpsClient> {
   const { connectionOptions, namespace } = loadTemporalConnectConfig(env);
-  const connection = await Connection.connect(connectionOptions);
+  let connection: Connection;
+  try {
+    connection = await Connection.connect(connectionOptions);
+  } catch (error) {
+    throw new Error(`cannot reach Temporal at ${connectionOptions.address ?? '?'} (namespace ${namespace}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
   return { client: new Client({ connection, namespace }), close: () => connection.close() };
 }

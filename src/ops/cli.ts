@@ -1,0 +1,207 @@
+import type { Client } from '@temporalio/client';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { ConfigError, type Env } from '../config';
+import { connectOps, type OpsClient } from './connect';
+import { listOpenDiscrepancies } from './discrepancies';
+import { discrepancyWarnings, formatDiscrepancies, formatRerun, formatResolveOutcome, formatTimeline } from './format';
+import { rerunEvent, RerunRefusedError } from './rerun';
+import { NoOpenDiscrepancyError, resolveDiscrepancy } from './resolve';
+import { InvalidResourceIdError } from './resources';
+import { resourceTimeline } from './timeline';
+
+/** Exit codes: 0 done; 1 refused or failed; 3 resolve sent but not yet applied; 78 bad settings. */
+export const EXIT = { ok: 0, failed: 1, pending: 3, config: 78 } as const;
+
+export interface CliContext {
+  env: Env;
+  /** Where results go (stdout); text arrives with its newline. */
+  out: (text: string) => void;
+  /** Where refusals, warnings and errors go (stderr). */
+  err: (text: string) => void;
+  connect: (env: Env) => Promise<OpsClient>;
+}
+
+const ENVIRONMENT_HELP = `
+Temporal is reached with the same environment as the worker and the receiver:
+  TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE (default default),
+  TEMPORAL_API_KEY, TEMPORAL_TLS, TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CLIENT_KEY_PATH,
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE.
+
+Output carries ids, types, statuses, rule names, amounts and times only: never an event's data.
+
+Exit codes: 0 done; 1 refused or failed; 3 resolve sent but not applied yet; 78 bad settings.`;
+
+const DECISION = /^[a-z][a-z0-9_-]{0,39}$/;
+const parseDecision = (value: string): string => {
+  if (!DECISION.test(value)) throw new InvalidArgumentError('a lowercase word such as accept or reject (letters, digits, _ and -).');
+  return value;
+};
+const parseOperator = (value: string): string => {
+  const trimmed = value.trim();
+  if (trimmed.length === 0 || trimmed.length > 100 || /[\r\n]/.test(trimmed)) throw new InvalidArgumentError('an operator name or id, 1 to 100 characters on one line.');
+  return trimmed;
+};
+const parseText = (max: number) => (value: string): string => {
+  const trimmed = value.trim();
+  if (trimmed.length === 0 || trimmed.length > max) throw new InvalidArgumentError(`1 to ${max} characters.`);
+  return trimmed;
+};
+const parseSeconds = (value: string): number => {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 120) throw new InvalidArgumentError('seconds, 0 to 120.');
+  return seconds;
+};
+
+const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
+/** The `ops` program; `setExit` records the exit code an action decided on. */
+export function buildProgram(context: CliContext, setExit: (code: number) => void): Command {
+  const withClient = async (fn: (client: Client) => Promise<void>): Promise<void> => {
+    const ops = await context.connect(context.env);
+    try {
+      await fn(ops.client);
+    } finally {
+      await ops.close();
+    }
+  };
+
+  const program = new Command('ops')
+    .description("Operate Osigu's webhook workflows on Temporal: open discrepancies, resolutions, timelines, re-runs.")
+    .exitOverride()
+    .configureOutput({ writeOut: context.out, writeErr: context.err })
+    .showHelpAfterError('(add --help for usage)')
+    .helpCommand(true)
+    .addHelpText('after', ENVIRONMENT_HELP);
+
+  program
+    .command('discrepancies')
+    .description('List dispensations with an open discrepancy (running entities flagged "discrepancy"), each checked against its state.')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      `
+Visibility lags the workflows by a moment: a discrepancy raised or resolved in the last seconds may
+not show yet. Every listed entity is queried, and one whose state says it is no longer open is left
+out (and named on stderr).`,
+    )
+    .action(async (options: { json?: boolean }) => {
+      await withClient(async (client) => {
+        const listing = await listOpenDiscrepancies(client);
+        context.out(options.json === true ? json(listing) : `${formatDiscrepancies(listing)}\n`);
+        for (const warning of discrepancyWarnings(listing)) context.err(`${warning}\n`);
+      });
+    });
+
+  program
+    .command('resolve')
+    .description("Record an operator's decision on a dispensation's open discrepancy (signal resolveDiscrepancy).")
+    .argument('<dispensation_id>', 'dsp_… (or dispensation:dsp_…)')
+    .requiredOption('--decision <decision>', 'e.g. accept (pay as dispensed) or reject (dispute with the sponsor)', parseDecision)
+    .requiredOption('--by <operator>', "who decides: an operator's name or id, never a patient's", parseOperator)
+    .option('--note <text>', 'why, in a few words (no patient data)', parseText(500))
+    .option('--wait <seconds>', 'how long to wait for the entity to apply it', parseSeconds, 5)
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      `
+Refused (exit 1, nothing sent) when the dispensation has no open discrepancy, so a second resolve
+changes nothing. Exit 3 when the signal was sent but not applied within --wait (no worker running?):
+it is durable and will be applied; check with "ops timeline <dispensation_id>".`,
+    )
+    .action(async (dispensationId: string, options: { decision: string; by: string; note?: string; wait: number; json?: boolean }) => {
+      await withClient(async (client) => {
+        const result = await resolveDiscrepancy(
+          client,
+          dispensationId,
+          { decision: options.decision, by: options.by, ...(options.note === undefined ? {} : { note: options.note }) },
+          { waitMs: options.wait * 1000 },
+        );
+        if (options.json === true) context.out(json(result));
+        if (result.outcome === 'resolved') {
+          if (options.json !== true) context.out(`${formatResolveOutcome(result)}\n`);
+        } else {
+          if (options.json !== true) context.err(`${formatResolveOutcome(result)}\n`);
+          setExit(result.outcome === 'pending' ? EXIT.pending : EXIT.failed);
+        }
+      });
+    });
+
+  program
+    .command('timeline')
+    .description("A resource's entity state and its event workflows in created_at order.")
+    .argument('<resource_id>', 'auth_…, areq_…, dsp_…, rx_…, stl_…, or an entity workflow id such as dispensation:dsp_…')
+    .option('--json', 'machine-readable output')
+    .action(async (resourceId: string, options: { json?: boolean }) => {
+      await withClient(async (client) => {
+        const timeline = await resourceTimeline(client, resourceId);
+        context.out(options.json === true ? json(timeline) : `${formatTimeline(timeline)}\n`);
+      });
+    });
+
+  program
+    .command('rerun')
+    .description("Run an event's workflow again on purpose: reset its latest run to the first workflow task.")
+    .argument('<event_id>', "the event's id, which is its workflow id")
+    .requiredOption('--reason <text>', 'why; recorded in the new run', parseText(500))
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      `
+A redelivery from Osigu never re-runs an event (the receiver answers it as a duplicate): a re-run is
+the operator's deliberate act. The event is handed to its entity again, which keeps events by id and
+ignores the copy. Equivalent to:
+  temporal workflow reset --workflow-id <event_id> --type FirstWorkflowTask --reason <text>`,
+    )
+    .action(async (eventId: string, options: { reason: string; json?: boolean }) => {
+      await withClient(async (client) => {
+        const result = await rerunEvent(client, eventId, options.reason);
+        context.out(options.json === true ? json(result) : `${formatRerun(result)}\n`);
+      });
+    });
+
+  return program;
+}
+
+/** Runs `ops` with these arguments (without node and script) and answers the exit code; never exits. */
+export async function runCli(argv: readonly string[], overrides: Partial<CliContext> = {}): Promise<number> {
+  const context: CliContext = {
+    env: process.env,
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+    connect: connectOps,
+    ...overrides,
+  };
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(context, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    // Help, version and usage errors: commander has printed them already.
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof ConfigError) {
+      context.err(`ops: configuration error: ${error.message}\n`);
+      return EXIT.config;
+    }
+    if (error instanceof NoOpenDiscrepancyError || error instanceof RerunRefusedError || error instanceof InvalidResourceIdError) {
+      context.err(`ops: ${error.message}\n`);
+      return EXIT.failed;
+    }
+    context.err(`ops: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.failed;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`ops: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = EXIT.failed;
+    },
+  );
+}
