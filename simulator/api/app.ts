@@ -49,6 +49,8 @@ export function createOsiguApiApp(parts: ApiParts): Koa<AuthenticatedState> {
   router.post('/arc/v1/authorization-requests', ...protectedRoute, submitAuthorizationRequest(parts.sponsor));
   const { state } = parts;
   router.get('/arc/v1/authorization-requests/:id', ...protectedRoute, resourceLookup('authorization request', (id) => state.authorizationRequest(id)));
+  // Assumed path (not in Osigu's published material): one authorization by id, for reconciliation.
+  router.get('/arc/v1/authorizations/:id', ...protectedRoute, resourceLookup('authorization', (id) => state.authorizations.get(id)));
   router.get('/dispensing/v1/dispensations/:id', ...protectedRoute, resourceLookup('dispensation', (id) => state.dispensation(id)));
   router.get('/ehr/v1/prescriptions/:id', ...protectedRoute, resourceLookup('prescription', (id) => state.prescription(id)));
   router.get('/v3/settlements/:id', ...protectedRoute, resourceLookup('settlement', (id) => state.settlement(id)));

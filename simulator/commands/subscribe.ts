@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Option, type Command } from 'commander';
-import { OsiguClient } from '../osigu-client/client';
-import { OsiguApiError } from '../osigu-client/errors';
+import { OsiguClient } from '../../src/osigu-client/client';
+import { OsiguApiError } from '../../src/osigu-client/errors';
 
 interface SubscribeOptions {
   url: string;

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import type { OsiguApi } from '../../simulator/api/server';
 import { registerSubscribeCommand } from '../../simulator/commands/subscribe';
-import { OsiguClient } from '../../simulator/osigu-client/client';
+import { OsiguClient } from '../../src/osigu-client/client';
 import { CLIENT, startTestApi } from './api/harness';
 
 interface Run {

@@ -1,6 +1,6 @@
 import { FAULT_HEADER } from '../../../simulator/api/inject-faults';
 import type { OsiguApi } from '../../../simulator/api/server';
-import { OsiguClient } from '../../../simulator/osigu-client/client';
+import { OsiguClient } from '../../../src/osigu-client/client';
 import { accessToken, admin, call, CLIENT, requestToken, startTestApi } from './harness';
 
 async function setFaults(api: OsiguApi, body: unknown): Promise<Record<string, unknown>> {

@@ -1,10 +1,10 @@
 import { createServer } from 'node:net';
-import type { OsiguEvent } from '../../../src/http/envelope';
-import type { OsiguApi } from '../../../simulator/api/server';
-import { OsiguClient } from '../../../simulator/osigu-client/client';
-import { OsiguApiError } from '../../../simulator/osigu-client/errors';
-import { fixtureEvent } from '../../support/delivery';
-import { CLIENT, startTestApi } from './harness';
+import type { OsiguEvent } from '../../src/http/envelope';
+import type { OsiguApi } from '../../simulator/api/server';
+import { OsiguClient } from '../../src/osigu-client/client';
+import { OsiguApiError } from '../../src/osigu-client/errors';
+import { fixtureEvent } from '../support/delivery';
+import { CLIENT, startTestApi } from '../simulator/api/harness';
 
 function statuses(api: OsiguApi, route: string): Record<string, number> | undefined {
   return api.requests.snapshot().routes[route]?.statuses;
