@@ -46,17 +46,23 @@ let temporal: DevServer | undefined;
 let worker: ChildProcess | undefined;
 let receiver: ChildProcess | undefined;
 
-async function stop(code: number): Promise<never> {
+let stopped: Promise<never> | undefined;
+
+/** Idempotent: Ctrl-C reaches us more than once (from the terminal and from tsx relaying it). */
+function stop(code: number): Promise<never> {
   stopping = true;
-  await terminate(receiver);
-  await terminate(worker);
-  await temporal?.stop();
-  process.stderr.write('dev: stopped\n');
-  process.exit(code);
+  stopped ??= (async () => {
+    await terminate(receiver);
+    await terminate(worker);
+    await temporal?.stop();
+    process.stderr.write('dev: stopped\n');
+    process.exit(code);
+  })();
+  return stopped;
 }
 
 async function main(): Promise<void> {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(0));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(0));
 
   const ip = env('DEV_TEMPORAL_IP', '127.0.0.1');
   const port = Number(env('DEV_TEMPORAL_PORT', '7233'));
