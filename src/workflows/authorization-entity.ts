@@ -1,10 +1,10 @@
-import { continueAsNew, getExternalWorkflowHandle, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { continueAsNew, getExternalWorkflowHandle, log, setHandler } from '@temporalio/workflow';
 import type { AppliedEvent } from '../domain/applied-event';
 import { foldAuthorization, isAuthorizationFinal, type AuthorizationState, type RegisteredDispensation } from '../domain/authorization';
 import type { NotificationRecord } from '../domain/notification';
 import type { EntitySettings } from '../domain/settings';
-import { OSIGU_FLAGS, OSIGU_STATE } from '../temporal/search-attributes';
-import { EntityInbox, historyIsLarge, waitUntil } from './entity-inbox';
+import { EntityInbox, waitUntil } from './entity-inbox';
+import { publishState, timeToEnd } from './entity-lifecycle';
 import { EVENT_FAMILIES, entityWorkflowId } from '../temporal/families';
 import { authorizationChangedSignal, osiguEventSignal, registerDispensationUpdate, stateQuery } from './messages';
 import { ProviderNotifications } from './provider-notifier';
@@ -107,26 +107,12 @@ export async function authorizationEntityWorkflow(input: EntityInput<Authorizati
       expiredUnused = true;
       notifications.notify('authorization.expired_unused', state.expiresAt ?? 'expired', { expires_at: state.expiresAt ?? null });
     }
-    upsertSearchAttributes([
-      { key: OSIGU_STATE, value: state.status },
-      { key: OSIGU_FLAGS, value: flags() },
-    ]);
+    publishState(state.status, flags());
 
     const final = isAuthorizationFinal(state) || expiredUnused || dispensations.length > 0;
     const quietUntil = lastActivityAt + settings.quietPeriodMs;
-    if (final && !inbox.hasPending && quietUntil <= Date.now()) {
-      await notifications.settled();
-      return view();
-    }
-    if (await historyIsLarge()) {
-      await notifications.settled();
-      inbox.drain();
-      await continueAsNew<typeof authorizationEntityWorkflow>({
-        resourceId,
-        settings,
-        memory: { events: [...inbox.events], dispensations, notifications: [...notifications.records], expiredUnused, lastActivityAt, announced },
-      });
-    }
+    const continueWith = () => continueAsNew<typeof authorizationEntityWorkflow>({ resourceId, settings, memory: { events: [...inbox.events], dispensations, notifications: [...notifications.records], expiredUnused, lastActivityAt, announced } });
+    if (await timeToEnd({ final, quietUntil, inbox, notifications, continueWith })) return view();
     const wakeAt = Math.min(awaitingExpiry && !expiredUnused ? (expiresAt ?? Infinity) : Infinity, final ? quietUntil : Infinity);
     await waitUntil(() => inbox.hasPending || changed, Number.isFinite(wakeAt) ? wakeAt : undefined);
   }

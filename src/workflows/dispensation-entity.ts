@@ -1,12 +1,12 @@
-import { continueAsNew, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities, AuthorizationLookup } from '../activities';
 import type { AppliedEvent } from '../domain/applied-event';
 import { foldDispensation, type DispensationState } from '../domain/dispensation';
 import type { NotificationRecord } from '../domain/notification';
 import { reconcileDispensation, type Reconciliation } from '../domain/reconciliation';
-import { OSIGU_FLAGS, OSIGU_STATE } from '../temporal/search-attributes';
 import type { EntityInput } from './authorization-entity';
-import { EntityInbox, historyIsLarge, waitUntil } from './entity-inbox';
+import { EntityInbox, waitUntil } from './entity-inbox';
+import { publishState, timeToEnd } from './entity-lifecycle';
 import { authorizationChangedSignal, osiguEventSignal, resolveDiscrepancySignal, stateQuery, type DiscrepancyResolution } from './messages';
 import { ProviderNotifications } from './provider-notifier';
 
@@ -170,26 +170,12 @@ export async function dispensationEntityWorkflow(input: EntityInput<Dispensation
       notifications.notify('dispensation.stale', 'started', { osigu_status: status ?? 'unknown', started_at: state.startedAt ?? null });
     }
 
-    upsertSearchAttributes([
-      { key: OSIGU_STATE, value: state.status },
-      { key: OSIGU_FLAGS, value: flags() },
-    ]);
+    publishState(state.status, flags());
 
     const final = (state.status === 'COMPLETED' || state.status === 'CANCELLED') && !discrepancyOpen();
     const quietUntil = memory.lastActivityAt + settings.quietPeriodMs;
-    if (final && !inbox.hasPending && quietUntil <= Date.now()) {
-      await notifications.settled();
-      return view();
-    }
-    if (await historyIsLarge()) {
-      await notifications.settled();
-      inbox.drain();
-      await continueAsNew<typeof dispensationEntityWorkflow>({
-        resourceId,
-        settings,
-        memory: { ...memory, events: [...inbox.events], notifications: [...notifications.records] },
-      });
-    }
+    const continueWith = () => continueAsNew<typeof dispensationEntityWorkflow>({ resourceId, settings, memory: { ...memory, events: [...inbox.events], notifications: [...notifications.records] } });
+    if (await timeToEnd({ final, quietUntil, inbox, notifications, continueWith })) return view();
     const wakeAt = Math.min(escalateAt ?? Infinity, staleAt ?? Infinity, final ? quietUntil : Infinity);
     await waitUntil(() => inbox.hasPending || woken, Number.isFinite(wakeAt) ? wakeAt : undefined);
   }

@@ -1,16 +1,8 @@
-// Deliberately free of imports from src/http: workflow code is bundled on its own.
+// Type-only: erased before bundling, so workflow code still pulls in nothing from src/http.
+import type { OsiguEvent } from '../http/envelope';
 
 /** The envelope as the receiver accepted it; `data` is opaque here and may hold PHI. */
-export interface AcceptedEvent {
-  event_id: string;
-  event_type: string;
-  created_at: string;
-  api_version?: string;
-  environment?: string;
-  data: Record<string, unknown>;
-  provider?: Record<string, unknown>;
-  [field: string]: unknown;
-}
+export type AcceptedEvent = OsiguEvent;
 
 export interface EventWorkflowInput {
   event: AcceptedEvent;

@@ -1,10 +1,10 @@
-import { continueAsNew, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { continueAsNew, setHandler } from '@temporalio/workflow';
 import type { AppliedEvent } from '../domain/applied-event';
 import type { NotificationRecord } from '../domain/notification';
 import { foldPrescription, type PrescriptionState } from '../domain/prescription';
-import { OSIGU_FLAGS, OSIGU_STATE } from '../temporal/search-attributes';
 import type { EntityInput } from './authorization-entity';
-import { EntityInbox, historyIsLarge, waitUntil } from './entity-inbox';
+import { EntityInbox, waitUntil } from './entity-inbox';
+import { publishState, timeToEnd } from './entity-lifecycle';
 import { osiguEventSignal, stateQuery } from './messages';
 import { ProviderNotifications } from './provider-notifier';
 
@@ -62,26 +62,12 @@ export async function prescriptionEntityWorkflow(input: EntityInput<Prescription
       outcomeMissing = true;
       notifications.notify('prescription.delivery_outcome_missing', 'issued', { prescription_code: state.prescriptionCode ?? null, issued_at: state.issuedAt ?? null });
     }
-    upsertSearchAttributes([
-      { key: OSIGU_STATE, value: state.status },
-      { key: OSIGU_FLAGS, value: flags() },
-    ]);
+    publishState(state.status, flags());
 
     const final = state.status === 'EMAIL_DELIVERED';
     const quietUntil = lastActivityAt + settings.quietPeriodMs;
-    if (final && !inbox.hasPending && quietUntil <= Date.now()) {
-      await notifications.settled();
-      return view();
-    }
-    if (await historyIsLarge()) {
-      await notifications.settled();
-      inbox.drain();
-      await continueAsNew<typeof prescriptionEntityWorkflow>({
-        resourceId,
-        settings,
-        memory: { events: [...inbox.events], issuedSeenAt, outcomeMissing, notifications: [...notifications.records], lastActivityAt },
-      });
-    }
+    const continueWith = () => continueAsNew<typeof prescriptionEntityWorkflow>({ resourceId, settings, memory: { events: [...inbox.events], issuedSeenAt, outcomeMissing, notifications: [...notifications.records], lastActivityAt } });
+    if (await timeToEnd({ final, quietUntil, inbox, notifications, continueWith })) return view();
     const wakeAt = Math.min(outcomeDueAt ?? Infinity, final ? quietUntil : Infinity);
     await waitUntil(() => inbox.hasPending, Number.isFinite(wakeAt) ? wakeAt : undefined);
   }

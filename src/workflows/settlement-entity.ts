@@ -1,10 +1,10 @@
-import { continueAsNew, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { continueAsNew, setHandler } from '@temporalio/workflow';
 import type { AppliedEvent } from '../domain/applied-event';
 import type { NotificationRecord } from '../domain/notification';
 import { foldSettlement, rejectedClaims, type SettlementClaim, type SettlementState } from '../domain/settlement';
-import { OSIGU_FLAGS, OSIGU_STATE } from '../temporal/search-attributes';
 import type { EntityInput } from './authorization-entity';
-import { EntityInbox, historyIsLarge, waitUntil } from './entity-inbox';
+import { EntityInbox, waitUntil } from './entity-inbox';
+import { publishState, timeToEnd } from './entity-lifecycle';
 import { osiguEventSignal, stateQuery } from './messages';
 import { ProviderNotifications } from './provider-notifier';
 
@@ -57,26 +57,12 @@ export async function settlementEntityWorkflow(input: EntityInput<SettlementMemo
         rejected_claims: rejectedClaims(state).map((claim) => ({ claim_id: claim.claimId, authorization_id: claim.authorizationId ?? null, amount: claim.amount ?? null })),
       });
     }
-    upsertSearchAttributes([
-      { key: OSIGU_STATE, value: state.status },
-      { key: OSIGU_FLAGS, value: flags() },
-    ]);
+    publishState(state.status, flags());
 
     const final = state.status !== 'UNKNOWN';
     const quietUntil = lastActivityAt + settings.quietPeriodMs;
-    if (final && !inbox.hasPending && quietUntil <= Date.now()) {
-      await notifications.settled();
-      return view();
-    }
-    if (await historyIsLarge()) {
-      await notifications.settled();
-      inbox.drain();
-      await continueAsNew<typeof settlementEntityWorkflow>({
-        resourceId,
-        settings,
-        memory: { events: [...inbox.events], notifications: [...notifications.records], lastActivityAt },
-      });
-    }
+    const continueWith = () => continueAsNew<typeof settlementEntityWorkflow>({ resourceId, settings, memory: { events: [...inbox.events], notifications: [...notifications.records], lastActivityAt } });
+    if (await timeToEnd({ final, quietUntil, inbox, notifications, continueWith })) return view();
     await waitUntil(() => inbox.hasPending, final ? quietUntil : undefined);
   }
 }
