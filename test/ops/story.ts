@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { queryEntityState } from '../../src/ops/entity-state';
 import { summarizeEntity, type EntitySummary } from '../../src/ops/summaries';
 import { deliver, fixtureEvent } from '../support/delivery';
+import { waitFor } from '../support/wait-for';
 
 export type Event = Record<string, unknown> & { event_id: string; event_type: string; created_at: string; data: Record<string, unknown> };
 
@@ -55,21 +56,8 @@ export function discrepancyStory(): Story {
   };
 }
 
-/** Polls `probe` until it answers something other than undefined, or fails after the deadline. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError instanceof Error ? ` (last error: ${lastError.message})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+/** The shared poller, under the name these tests use. */
+export const eventually = waitFor;
 
 /** Delivers one event, signed, and waits for its event workflow to finish. */
 export async function deliverAndSettle(url: string, client: Client, event: Event): Promise<void> {
