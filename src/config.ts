@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import bytes from 'bytes';
 import type { Duration } from '@temporalio/common';
 // Temporal's own Duration parser (the `ms` format), so settings read like activity options do.
@@ -39,6 +40,11 @@ export interface ReceiverConfig {
   logLevel: LogLevel;
   /** Osigu environment served; events from the other one are acknowledged and recorded only. */
   osiguEnvironment: (typeof OSIGU_ENVIRONMENTS)[number];
+  /** GET /metrics on the receiver's port (Prometheus text). */
+  metricsEnabled: boolean;
+  /** Load shedding: deliveries admitted at once, and workflow starts at once; beyond, 503 overloaded. */
+  maxInFlight: number;
+  maxConcurrentStarts: number;
 }
 
 export interface WorkerConfig {
@@ -49,6 +55,8 @@ export interface WorkerConfig {
   osiguApi: { baseUrl: string; clientId: string; clientSecret: string } | undefined;
   /** The provider's internal URL for outcomes; unset records them in Temporal only. */
   providerWebhook: { url: string; secret: string | undefined } | undefined;
+  /** ip:port where the Temporal SDK serves its Prometheus metrics; undefined: not served. */
+  metricsAddress: string | undefined;
 }
 
 export const OSIGU_ENVIRONMENTS = ['sandbox', 'production'] as const;
@@ -114,6 +122,23 @@ const httpUrl = z
   .trim()
   .refine((value) => /^https?:\/\/[^\s]+$/.test(value) && URL.canParse(value), 'must be an http(s) URL');
 
+const boolean = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((value) => ['true', 'false', '1', '0', 'yes', 'no'].includes(value), 'must be true or false')
+  .transform((value) => ['true', '1', 'yes'].includes(value));
+
+// The SDK's Rust core binds it: an IP literal and a port, no host name.
+const socketAddress = z
+  .string()
+  .trim()
+  .refine((value) => {
+    const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value);
+    if (match === null || Number(match[3]) > 65_535) return false;
+    return match[1] !== undefined ? isIPv6(match[1]) : isIPv4(match[2] ?? '');
+  }, 'must be an IP address and port such as 127.0.0.1:9464 or [::1]:9464');
+
 const logLevel = z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` });
 
 function read<T>(env: Env, name: string, schema: z.ZodType<T, string>, fallback?: string): T {
@@ -156,6 +181,9 @@ export function loadReceiverConfig(env: Env = process.env): ReceiverConfig {
     tls: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : undefined,
     logLevel: read(env, 'LOG_LEVEL', logLevel, 'info'),
     osiguEnvironment: read(env, 'OSIGU_ENVIRONMENT', z.enum(OSIGU_ENVIRONMENTS, { message: 'must be sandbox or production' }), 'sandbox'),
+    metricsEnabled: read(env, 'METRICS_ENABLED', boolean, 'true'),
+    maxInFlight: read(env, 'MAX_IN_FLIGHT', integer(1, 100_000), '256'),
+    maxConcurrentStarts: read(env, 'MAX_CONCURRENT_STARTS', integer(1, 100_000), '128'),
   };
 }
 
@@ -181,11 +209,14 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       discrepancyMaxEscalations: read(env, 'DISCREPANCY_MAX_ESCALATIONS', integer(0, 100), String(defaults.discrepancyMaxEscalations)),
       prescriptionOutcomeTimeoutMs: read(env, 'PRESCRIPTION_OUTCOME_TIMEOUT', duration, formatDuration(defaults.prescriptionOutcomeTimeoutMs)),
       quietPeriodMs: read(env, 'ENTITY_QUIET_PERIOD', duration, formatDuration(defaults.quietPeriodMs)),
+      maxHistoryEvents: read(env, 'ENTITY_MAX_HISTORY_EVENTS', integer(50, 50_000), String(defaults.maxHistoryEvents)),
     },
     osiguApi:
       apiBase !== undefined && clientId !== undefined && clientSecret !== undefined
         ? { baseUrl: read(env, 'OSIGU_API_BASE_URL', httpUrl), clientId, clientSecret }
         : undefined,
     providerWebhook: providerUrl === undefined ? undefined : { url: providerUrl, secret: readOptional(env, 'PROVIDER_WEBHOOK_SECRET') },
+    // Unset: the default; set but empty: off.
+    metricsAddress: env.WORKER_METRICS_ADDRESS?.trim() === '' ? undefined : read(env, 'WORKER_METRICS_ADDRESS', socketAddress, '127.0.0.1:9464'),
   };
 }

@@ -10,6 +10,8 @@ export interface EntitySettings {
   prescriptionOutcomeTimeoutMs: number;
   /** A resource that is final and has heard nothing for this long ends its workflow. */
   quietPeriodMs: number;
+  /** History events after which an entity continues as new, keeping replays short. */
+  maxHistoryEvents: number;
 }
 
 export const DEFAULT_ENTITY_SETTINGS: EntitySettings = {
@@ -18,4 +20,5 @@ export const DEFAULT_ENTITY_SETTINGS: EntitySettings = {
   discrepancyMaxEscalations: 3,
   prescriptionOutcomeTimeoutMs: 60 * 60 * 1000,
   quietPeriodMs: 30 * 24 * 60 * 60 * 1000,
+  maxHistoryEvents: 2_000,
 };

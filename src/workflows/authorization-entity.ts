@@ -112,7 +112,7 @@ export async function authorizationEntityWorkflow(input: EntityInput<Authorizati
     const final = isAuthorizationFinal(state) || expiredUnused || dispensations.length > 0;
     const quietUntil = lastActivityAt + settings.quietPeriodMs;
     const continueWith = () => continueAsNew<typeof authorizationEntityWorkflow>({ resourceId, settings, memory: { events: [...inbox.events], dispensations, notifications: [...notifications.records], expiredUnused, lastActivityAt, announced } });
-    if (await timeToEnd({ final, quietUntil, inbox, notifications, continueWith })) return view();
+    if (await timeToEnd({ final, quietUntil, inbox, notifications, continueWith, maxHistoryEvents: settings.maxHistoryEvents })) return view();
     const wakeAt = Math.min(awaitingExpiry && !expiredUnused ? (expiresAt ?? Infinity) : Infinity, final ? quietUntil : Infinity);
     await waitUntil(() => inbox.hasPending || changed, Number.isFinite(wakeAt) ? wakeAt : undefined);
   }

@@ -175,7 +175,7 @@ export async function dispensationEntityWorkflow(input: EntityInput<Dispensation
     const final = (state.status === 'COMPLETED' || state.status === 'CANCELLED') && !discrepancyOpen();
     const quietUntil = memory.lastActivityAt + settings.quietPeriodMs;
     const continueWith = () => continueAsNew<typeof dispensationEntityWorkflow>({ resourceId, settings, memory: { ...memory, events: [...inbox.events], notifications: [...notifications.records] } });
-    if (await timeToEnd({ final, quietUntil, inbox, notifications, continueWith })) return view();
+    if (await timeToEnd({ final, quietUntil, inbox, notifications, continueWith, maxHistoryEvents: settings.maxHistoryEvents })) return view();
     const wakeAt = Math.min(escalateAt ?? Infinity, staleAt ?? Infinity, final ? quietUntil : Infinity);
     await waitUntil(() => inbox.hasPending || woken, Number.isFinite(wakeAt) ? wakeAt : undefined);
   }

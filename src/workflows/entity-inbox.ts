@@ -56,12 +56,12 @@ export async function waitUntil(ready: () => boolean, wakeAt: number | undefined
 }
 
 /**
- * Histories stay small: past Temporal's suggestion (or a few thousand events) the entity starts
- * afresh with its memory as input. Handlers finish first so no signal or update is dropped.
+ * Histories stay small: past Temporal's suggestion (or `maxEvents` history events) the entity
+ * starts afresh with its memory as input. Handlers finish first so no signal or update is dropped.
  */
-export async function historyIsLarge(): Promise<boolean> {
+export async function historyIsLarge(maxEvents: number): Promise<boolean> {
   const info = workflowInfo();
-  if (!info.continueAsNewSuggested && info.historyLength < 2_000) return false;
+  if (!info.continueAsNewSuggested && info.historyLength < maxEvents) return false;
   await condition(allHandlersFinished);
   return true;
 }

@@ -20,6 +20,8 @@ export interface TurnOptions {
   notifications: ProviderNotifications;
   /** Continues as new with the entity's memory; called after the inbox took in every late event. */
   continueWith: () => Promise<never>;
+  /** History events after which the entity continues as new (Temporal may suggest it sooner). */
+  maxHistoryEvents: number;
 }
 
 /**
@@ -27,12 +29,12 @@ export interface TurnOptions {
  * enough to end. Otherwise, when the history has grown large, the entity continues as new (and
  * this never returns). Notifications in flight are delivered first in both cases.
  */
-export async function timeToEnd({ final, quietUntil, inbox, notifications, continueWith }: TurnOptions): Promise<boolean> {
+export async function timeToEnd({ final, quietUntil, inbox, notifications, continueWith, maxHistoryEvents }: TurnOptions): Promise<boolean> {
   if (final && !inbox.hasPending && quietUntil <= Date.now()) {
     await notifications.settled();
     return true;
   }
-  if (await historyIsLarge()) {
+  if (await historyIsLarge(maxHistoryEvents)) {
     await notifications.settled();
     inbox.drain();
     await continueWith();

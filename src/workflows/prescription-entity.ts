@@ -67,7 +67,7 @@ export async function prescriptionEntityWorkflow(input: EntityInput<Prescription
     const final = state.status === 'EMAIL_DELIVERED';
     const quietUntil = lastActivityAt + settings.quietPeriodMs;
     const continueWith = () => continueAsNew<typeof prescriptionEntityWorkflow>({ resourceId, settings, memory: { events: [...inbox.events], issuedSeenAt, outcomeMissing, notifications: [...notifications.records], lastActivityAt } });
-    if (await timeToEnd({ final, quietUntil, inbox, notifications, continueWith })) return view();
+    if (await timeToEnd({ final, quietUntil, inbox, notifications, continueWith, maxHistoryEvents: settings.maxHistoryEvents })) return view();
     const wakeAt = Math.min(outcomeDueAt ?? Infinity, final ? quietUntil : Infinity);
     await waitUntil(() => inbox.hasPending, Number.isFinite(wakeAt) ? wakeAt : undefined);
   }

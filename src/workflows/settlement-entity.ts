@@ -62,7 +62,7 @@ export async function settlementEntityWorkflow(input: EntityInput<SettlementMemo
     const final = state.status !== 'UNKNOWN';
     const quietUntil = lastActivityAt + settings.quietPeriodMs;
     const continueWith = () => continueAsNew<typeof settlementEntityWorkflow>({ resourceId, settings, memory: { events: [...inbox.events], notifications: [...notifications.records], lastActivityAt } });
-    if (await timeToEnd({ final, quietUntil, inbox, notifications, continueWith })) return view();
+    if (await timeToEnd({ final, quietUntil, inbox, notifications, continueWith, maxHistoryEvents: settings.maxHistoryEvents })) return view();
     await waitUntil(() => inbox.hasPending, final ? quietUntil : undefined);
   }
 }
