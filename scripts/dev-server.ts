@@ -45,6 +45,8 @@ export interface DevServerOptions {
   dynamicConfig?: readonly string[];
   /** Where the server's own output goes (default: discarded). */
   output?: 'inherit' | 'ignore';
+  /** The Web UI's remote codec endpoint (the codec server); the UI POSTs to <endpoint>/decode. */
+  codecEndpoint?: string;
 }
 
 export interface DevServer {
@@ -70,6 +72,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   args.push('--http-port', String(await freePort(ip)), '--metrics-port', String(await freePort(ip)));
   if (options.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort));
+  if (options.codecEndpoint !== undefined) args.push('--ui-codec-endpoint', options.codecEndpoint);
   if (options.dbFile !== undefined) args.push('--db-filename', options.dbFile);
   for (const key of SEARCH_ATTRIBUTE_KEYS) args.push('--search-attribute', `${key.name}=${CLI_TYPE[key.type]}`);
   for (const value of options.dynamicConfig ?? []) args.push('--dynamic-config-value', value);

@@ -1,12 +1,14 @@
 /**
  * `npm run dev`: the whole stack on one machine for a newcomer. A Temporal dev server with a
- * file-backed database under .temporal/ and its Web UI, a worker and the receiver; Ctrl-C stops
- * all three, receiver first so nothing is acknowledged that Temporal did not take.
+ * file-backed database under .temporal/ and its Web UI, a worker, the receiver and the codec server
+ * (payloads are encrypted; keys in .temporal/dev-keys/); Ctrl-C stops them all, receiver first so
+ * nothing is acknowledged that Temporal did not take.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { devSecrets } from './dev-keys';
 import { startDevServer, temporalCliPath, type DevServer } from './dev-server';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -45,6 +47,7 @@ let stopping = false;
 let temporal: DevServer | undefined;
 let worker: ChildProcess | undefined;
 let receiver: ChildProcess | undefined;
+let codecServer: ChildProcess | undefined;
 
 let stopped: Promise<never> | undefined;
 
@@ -54,6 +57,7 @@ function stop(code: number): Promise<never> {
   stopped ??= (async () => {
     await terminate(receiver);
     await terminate(worker);
+    await terminate(codecServer);
     await temporal?.stop();
     process.stderr.write('dev: stopped\n');
     process.exit(code);
@@ -69,11 +73,14 @@ async function main(): Promise<void> {
   const uiPort = Number(env('DEV_TEMPORAL_UI_PORT', '8233'));
   const dataDir = path.join(ROOT, '.temporal');
   mkdirSync(dataDir, { recursive: true });
+  const secrets = devSecrets(path.join(dataDir, 'dev-keys'));
+  const codecPort = env('CODEC_SERVER_PORT', '8888');
+  const codecOrigin = `http://127.0.0.1:${codecPort}`;
 
   process.stderr.write('dev: finding the Temporal CLI (the first run builds it: several minutes)\n');
   const cliPath = await temporalCliPath();
   process.stderr.write(`dev: starting Temporal on ${ip}:${port} with its database at .temporal/dev.db\n`);
-  temporal = await startDevServer({ cliPath, ip, port, uiPort, dbFile: path.join(dataDir, 'dev.db') });
+  temporal = await startDevServer({ cliPath, ip, port, uiPort, dbFile: path.join(dataDir, 'dev.db'), codecEndpoint: codecOrigin });
 
   const secretGiven = (process.env.OSIGU_WEBHOOK_SECRET ?? '') !== '';
   const shared = {
@@ -81,9 +88,18 @@ async function main(): Promise<void> {
     TEMPORAL_NAMESPACE: temporal.namespace,
     OSIGU_WEBHOOK_SECRET: env('OSIGU_WEBHOOK_SECRET', DEV_SECRET),
     HOST: env('HOST', '127.0.0.1'),
+    PAYLOAD_ENCRYPTION_KEYS: secrets.payloadEncryptionKeys,
   };
   worker = startProcess('worker', 'src/worker.ts', shared);
   receiver = startProcess('receiver', 'src/http/server.ts', shared);
+  codecServer = startProcess('codec server', 'src/codec-server/server.ts', {
+    ...shared,
+    CODEC_SERVER_TOKEN: secrets.codecServerToken,
+    CODEC_SERVER_PORT: codecPort,
+    CODEC_SERVER_HOST: '127.0.0.1',
+    CODEC_SERVER_CORS_ORIGINS: env('CODEC_SERVER_CORS_ORIGINS', `http://127.0.0.1:${uiPort},http://localhost:${uiPort}`),
+  });
+  const tokenFile = path.relative(process.cwd(), path.join(secrets.dir, 'codec-server-token'));
 
   const port_ = env('PORT', '3000');
   const webhookPath = env('WEBHOOK_PATH', '/osigu/webhooks');
@@ -94,8 +110,15 @@ async function main(): Promise<void> {
       `  Web UI     ${temporal.uiUrl ?? '(headless)'}`,
       `  Temporal   ${temporal.address}   namespace ${temporal.namespace}   (npm run --silent temporal:cli gives the CLI)`,
       `  Secret     ${secretGiven ? 'OSIGU_WEBHOOK_SECRET from your environment' : 'the development secret named in the README (OSIGU_WEBHOOK_SECRET unset)'}`,
+      `  Payloads   encrypted (key ${secrets.keysFrom === 'environment' ? 'from PAYLOAD_ENCRYPTION_KEYS' : `in ${path.relative(process.cwd(), path.join(secrets.dir, 'payload-encryption-keys'))}`}); the Web UI shows them through the codec server`,
+      `  Codec      ${codecOrigin}   token ${secrets.tokenFrom === 'environment' ? 'from CODEC_SERVER_TOKEN' : `in ${tokenFile}`}`,
+      `             Web UI: 1. open ${codecOrigin}/codec/login and paste the token (once per browser, 8 h);`,
+      `             2. in ${temporal.uiUrl ?? 'the Web UI'} (same host name), the Codec Server button in the top bar:`,
+      `             "Use my browser setting and ignore Cluster-level setting.", endpoint ${codecOrigin},`,
+      `             switch on "Include cross-origin credentials", Apply. (The cluster-level setting sends no cookie.)`,
+      `             Scripts: curl -H "Authorization: Bearer $(cat ${tokenFile})" -H 'Content-Type: application/json' ${codecOrigin}/codec/decode -d '{"payloads":[…]}'`,
       '',
-      '  Ctrl-C stops all three.',
+      '  Ctrl-C stops them all.',
       '',
     ].join('\n') + '\n',
   );

@@ -4,23 +4,32 @@ import { createActivities, type Activities } from './activities';
 import { createOsiguApi } from './activities/osigu-api';
 import { createProviderNotifier } from './activities/provider';
 import { ConfigError, loadWorkerConfig, type LogLevel, type WorkerConfig } from './config';
+import { dataConverterFor, loadPayloadEncryption, payloadEncryptionStatus, type PayloadEncryption } from './temporal/codec/settings';
 import { loadTemporalConnectConfig, type TemporalConnectConfig } from './temporal/connection-config';
+import { workerMetricsOptions } from './worker-metrics';
 
 export interface EventWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   activities: Activities;
+  /** PAYLOAD_ENCRYPTION_KEYS, loaded; the activities' Client must be given the same. */
+  payloadEncryption?: PayloadEncryption | undefined;
 }
 
 /** The worker for every event and entity workflow; the caller owns the connection and runs it. */
-export async function createEventWorker({ connection, namespace, taskQueue, activities }: EventWorkerOptions): Promise<Worker> {
+export async function createEventWorker({ connection, namespace, taskQueue, activities, payloadEncryption }: EventWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue,
     workflowsPath: require.resolve('./workflows'),
     activities,
+    dataConverter: dataConverterFor(payloadEncryption),
+    // On SIGTERM: in-flight activities get 10 s to finish, then are cancelled (Temporal retries them
+    // elsewhere); after 30 s the worker stops regardless, inside a typical 30-60 s kill grace period.
+    shutdownGraceTime: '10s',
+    shutdownForceTime: '30s',
   });
 }
 
@@ -48,9 +57,11 @@ const SDK_LOG_LEVEL: Record<LogLevel, SdkLogLevel> = {
 async function main(): Promise<void> {
   let config: WorkerConfig;
   let temporal: TemporalConnectConfig;
+  let payloadEncryption: PayloadEncryption | undefined;
   try {
     config = loadWorkerConfig();
     temporal = loadTemporalConnectConfig();
+    payloadEncryption = loadPayloadEncryption();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`worker: configuration error: ${error.message}\n`);
@@ -58,12 +69,14 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  Runtime.install({ logger: new DefaultLogger(SDK_LOG_LEVEL[config.logLevel]) });
+  Runtime.install({ logger: new DefaultLogger(SDK_LOG_LEVEL[config.logLevel]), ...workerMetricsOptions(config.metricsAddress) });
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   const clientConnection = await Connection.connect(temporal.connectionOptions);
   try {
-    const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
-    const worker = await createEventWorker({ connection, namespace: temporal.namespace, taskQueue: config.taskQueue, activities: activitiesFor(config, client) });
+    const encryptionStatus = payloadEncryptionStatus(payloadEncryption);
+    Runtime.instance().logger[encryptionStatus.level](encryptionStatus.message, encryptionStatus.fields);
+    const client = new Client({ connection: clientConnection, namespace: temporal.namespace, dataConverter: dataConverterFor(payloadEncryption) });
+    const worker = await createEventWorker({ connection, namespace: temporal.namespace, taskQueue: config.taskQueue, activities: activitiesFor(config, client), payloadEncryption });
     // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks have drained: the SDK installs
     // those signal handlers itself (Runtime's shutdownSignals).
     await worker.run();

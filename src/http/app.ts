@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from '../logger';
+import { concurrencyLimit, DEFAULT_MAX_CONCURRENT_STARTS, DEFAULT_MAX_IN_FLIGHT, shedRequests, shedStarts } from './load-shedding';
+import { createReceiverMetrics, type DeliveryOutcome, type ReceiverMetrics } from './metrics';
 import { Rejection } from './rejection';
 import { webhookHandler, type WebhookOptions, type WebhookState } from './webhook';
 
@@ -10,19 +12,31 @@ export interface AppOptions extends WebhookOptions {
   /** Whether Temporal answers right now; /readyz reports it. */
   isReady: () => Promise<boolean>;
   isClosing: () => boolean;
+  /** This receiver's own registry and counters; created here when not given. */
+  metrics?: ReceiverMetrics;
+  /** Answer GET /metrics (default true). */
+  metricsEnabled?: boolean;
+  /** Load shedding: deliveries in flight, and workflow starts in progress, before 503 overloaded. */
+  maxInFlight?: number;
+  maxConcurrentStarts?: number;
 }
 
 export function createApp(options: AppOptions): Koa<WebhookState> {
   const app = new Koa<WebhookState>();
   // Errors are answered and logged below; Koa's own stderr printing would bypass the logger.
   app.silent = true;
+  const metrics = options.metrics ?? createReceiverMetrics();
+  const metricsEnabled = options.metricsEnabled ?? true;
+  const requestLimit = concurrencyLimit(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+  const startLimit = concurrencyLimit(options.maxConcurrentStarts ?? DEFAULT_MAX_CONCURRENT_STARTS);
+  metrics.setLimits({ maxInFlight: requestLimit.max, maxStartsInFlight: startLimit.max });
+  // GETs on these are the operator's, not deliveries: they are not counted.
+  const internalPaths = new Set(['/healthz', '/readyz', ...(metricsEnabled ? ['/metrics'] : [])]);
 
   app.use(async (ctx, next) => {
     const started = performance.now();
-    let code: string | undefined;
+    let code: DeliveryOutcome | undefined;
     let detail: string | undefined;
-    // Keep-alive connections outlive server.close(): each one is told to go with its next answer.
-    if (options.isClosing()) ctx.set('Connection', 'close');
     try {
       await next();
       // Koa answers unknown paths and the router answers wrong methods with empty bodies: give
@@ -45,6 +59,9 @@ export function createApp(options: AppOptions): Koa<WebhookState> {
         ctx.body = { error: 'internal_error', message: 'Internal error.' };
       }
     } finally {
+      // Keep-alive connections outlive server.close(): each is told to go with the answer it is
+      // about to get, even when the shutdown began while its request was being read.
+      if (options.isClosing()) ctx.set('Connection', 'close');
       const line = {
         method: ctx.method,
         path: ctx.path.slice(0, 128),
@@ -53,6 +70,10 @@ export function createApp(options: AppOptions): Koa<WebhookState> {
         ...(code === undefined ? {} : { code, detail }),
         ...ctx.state.delivery,
       };
+      if (!(internalPaths.has(ctx.path) && (ctx.method === 'GET' || ctx.method === 'HEAD'))) {
+        const outcome = code ?? (ctx.state.delivery?.duplicate === true ? 'duplicate' : 'accepted');
+        metrics.recordDelivery(outcome, ctx.status, (performance.now() - started) / 1000, ctx.state.delivery?.workflowType);
+      }
       if (ctx.status >= 500) options.logger.error(line, 'request failed');
       else if (ctx.status >= 400) options.logger.warn(line, 'request refused');
       else options.logger.info(line, ctx.state.delivery ? 'delivery accepted' : 'request served');
@@ -68,7 +89,15 @@ export function createApp(options: AppOptions): Koa<WebhookState> {
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ready ? 'ready' : 'unavailable', temporal: ready ? 'reachable' : 'unreachable' };
   });
-  router.post(options.webhookPath, webhookHandler(options));
+  if (metricsEnabled) {
+    router.get('/metrics', async (ctx) => {
+      ctx.set('Content-Type', metrics.registry.contentType);
+      ctx.body = await metrics.registry.metrics();
+    });
+  }
+  // Shedding runs once the router has matched POST on the path, and before the body is read.
+  const startEvent = shedStarts(metrics.instrumentStarter(options.startEvent), startLimit, metrics);
+  router.post(options.webhookPath, shedRequests(requestLimit, metrics), webhookHandler({ ...options, startEvent }));
 
   app.use(router.routes());
   app.use(router.allowedMethods());

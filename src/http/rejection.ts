@@ -30,6 +30,7 @@ export const STATUS_BY_CODE = {
   ...SIGNATURE_STATUS,
   ...ENVELOPE_STATUS,
   temporal_unavailable: 503,
+  overloaded: 503,
 } as const;
 
 export type RejectionCode = keyof typeof STATUS_BY_CODE;
@@ -49,6 +50,7 @@ export const MESSAGE_BY_CODE: Record<RejectionCode, string> = {
   invalid_json: 'The body is not valid JSON.',
   invalid_envelope: 'The event envelope is invalid.',
   temporal_unavailable: 'The event could not be stored durably; retry later.',
+  overloaded: 'The receiver is at its concurrency limit; retry later.',
 };
 
 export class Rejection extends Error {

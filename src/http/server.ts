@@ -6,9 +6,11 @@ import type { Duplex } from 'node:stream';
 import { ConfigError, loadReceiverConfig, type ReceiverConfig } from '../config';
 import { createLogger, type Logger } from '../logger';
 import { createTemporalClient } from '../temporal/client';
+import { loadPayloadEncryption, payloadCodecsFor, payloadEncryptionStatus, type PayloadEncryption } from '../temporal/codec/settings';
 import { loadTemporalConnectConfig, type TemporalConnectConfig } from '../temporal/connection-config';
 import { createEventStarter } from '../temporal/event-starter';
 import { createApp } from './app';
+import { createReceiverMetrics } from './metrics';
 
 const CLIENT_ERROR_STATUS: Record<string, number> = {
   ERR_HTTP_REQUEST_TIMEOUT: 408,
@@ -26,15 +28,20 @@ export interface Receiver {
 export interface ReceiverDependencies {
   logger: Logger;
   now?: () => Date;
+  /** PAYLOAD_ENCRYPTION_KEYS, loaded; undefined stores event data in Temporal in clear (and says so). */
+  payloadEncryption?: PayloadEncryption | undefined;
 }
 
 export async function startReceiver(
   config: ReceiverConfig,
   temporal: TemporalConnectConfig,
-  { logger, now = () => new Date() }: ReceiverDependencies,
+  { logger, now = () => new Date(), payloadEncryption }: ReceiverDependencies,
 ): Promise<Receiver> {
-  const temporalClient = createTemporalClient(temporal);
+  const encryptionStatus = payloadEncryptionStatus(payloadEncryption);
+  logger[encryptionStatus.level](encryptionStatus.fields, encryptionStatus.message);
+  const temporalClient = createTemporalClient(temporal, payloadCodecsFor(payloadEncryption));
   let closing = false;
+  const metrics = createReceiverMetrics();
   const app = createApp({
     secrets: config.webhookSecrets,
     toleranceSeconds: config.signatureToleranceSeconds,
@@ -50,6 +57,10 @@ export async function startReceiver(
     }),
     isReady: async () => !closing && (await temporalClient.isReachable()),
     isClosing: () => closing,
+    metrics,
+    metricsEnabled: config.metricsEnabled,
+    maxInFlight: config.maxInFlight,
+    maxConcurrentStarts: config.maxConcurrentStarts,
   });
 
   const serverOptions: http.ServerOptions = {
@@ -74,6 +85,7 @@ export async function startReceiver(
     const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;
     logger.warn({ code: error.code ?? 'client_error', status }, 'malformed or timed-out request');
     if (socket.writable && socket._httpMessage?.headersSent !== true) {
+      metrics.recordClientError(status);
       socket.write(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     }
     socket.destroy();
@@ -110,9 +122,11 @@ export async function startReceiver(
 async function main(): Promise<void> {
   let config: ReceiverConfig;
   let temporal: TemporalConnectConfig;
+  let payloadEncryption: PayloadEncryption | undefined;
   try {
     config = loadReceiverConfig();
     temporal = loadTemporalConnectConfig();
+    payloadEncryption = loadPayloadEncryption();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`receiver: configuration error: ${error.message}\n`);
@@ -121,7 +135,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel, 'receiver');
-  const receiver = await startReceiver(config, temporal, { logger });
+  const receiver = await startReceiver(config, temporal, { logger, payloadEncryption });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'shutting down');

@@ -61,6 +61,8 @@ export function webhookHandler(options: WebhookOptions): Middleware<WebhookState
     try {
       outcome = await options.startEvent(event, route, options.now());
     } catch (error) {
+      // Refused before reaching Temporal (load shedding): answered as it is.
+      if (error instanceof Rejection) throw error;
       // The start may still have reached Temporal; a 503 is safe either way, because the retry
       // Osigu sends will find the workflow and be answered as a duplicate.
       throw new Rejection('temporal_unavailable', describeStartFailure(error));

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Env } from '../config';
+import { dataConverterFor, loadPayloadEncryption } from '../temporal/codec/settings';
 import { loadTemporalConnectConfig } from '../temporal/connection-config';
 
 export interface OpsClient {
@@ -15,11 +16,13 @@ export interface OpsClient {
  */
 export async function connectOps(env: Env = process.env): Promise<OpsClient> {
   const { connectionOptions, namespace } = loadTemporalConnectConfig(env);
+  // The worker's keys (PAYLOAD_ENCRYPTION_KEYS): entity state and signals are encrypted payloads.
+  const payloadEncryption = loadPayloadEncryption(env);
   let connection: Connection;
   try {
     connection = await Connection.connect(connectionOptions);
   } catch (error) {
     throw new Error(`cannot reach Temporal at ${connectionOptions.address ?? '?'} (namespace ${namespace}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  return { client: new Client({ connection, namespace }), close: () => connection.close() };
+  return { client: new Client({ connection, namespace, dataConverter: dataConverterFor(payloadEncryption) }), close: () => connection.close() };
 }

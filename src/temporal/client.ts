@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { TemporalConnectConfig } from './connection-config';
 
 export interface TemporalClient {
@@ -12,9 +13,13 @@ export interface TemporalClient {
  * A lazy connection, so the receiver starts (and answers 503) while Temporal is still down, and
  * gRPC reconnects on its own when Temporal returns.
  */
-export function createTemporalClient({ connectionOptions, namespace }: TemporalConnectConfig): TemporalClient {
+export function createTemporalClient(
+  { connectionOptions, namespace }: TemporalConnectConfig,
+  /** Payload codecs (encryption, src/temporal/codec): none stores payloads in clear. */
+  payloadCodecs: PayloadCodec[] = [],
+): TemporalClient {
   const connection = Connection.lazy(connectionOptions);
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, dataConverter: { payloadCodecs } });
   return {
     client,
     async isReachable(timeoutMs = 2_000) {

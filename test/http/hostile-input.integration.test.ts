@@ -50,7 +50,7 @@ afterAll(async () => {
   await worker?.stop();
   await closeClient?.();
   await temporal?.stop();
-});
+}, 120_000);
 
 function expectAllowed(status: number | undefined): void {
   if (status !== undefined) seen.push(status);

@@ -1,16 +1,23 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { loadReceiverConfig, loadWorkerConfig, type Env } from '../../src/config';
 import { startReceiver, type Receiver } from '../../src/http/server';
+import { dataConverterFor, loadPayloadEncryption } from '../../src/temporal/codec/settings';
 import { activitiesFor, createEventWorker } from '../../src/worker';
 import { TEST_SECRET } from './delivery';
+import { postgresTemporalRequested, startPostgresTemporal } from './postgres-temporal';
 import { freePort, startDevServer, temporalCliPath, type DevServer, type DevServerOptions } from '../../scripts/dev-server';
 
 export const TASK_QUEUE = 'osigu-webhooks-test';
 
-/** A Temporal dev server from the project's own CLI build, on free loopback ports. */
+/**
+ * A Temporal dev server from the project's own CLI build, on free loopback ports; with
+ * TEMPORAL_TEST_SERVER=postgres, the Temporal server on PostgreSQL instead (test/support/
+ * postgres-temporal.ts), except where a Web UI is asked for (only the dev server has one).
+ */
 export async function startTemporal(options: Partial<DevServerOptions> = {}): Promise<DevServer> {
+  if (postgresTemporalRequested() && options.uiPort === undefined) return startPostgresTemporal(options);
   return startDevServer({ cliPath: await temporalCliPath(), ...options });
 }
 
@@ -33,10 +40,11 @@ export async function startWorker(address: string, env: Env = {}): Promise<Runni
     runtimeInstalled = true;
   }
   const config = loadWorkerConfig({ TEMPORAL_TASK_QUEUE: TASK_QUEUE, ...env });
+  const payloadEncryption = loadPayloadEncryption(env);
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
-  const client = new Client({ connection: clientConnection });
-  const worker = await createEventWorker({ connection, namespace: 'default', taskQueue: TASK_QUEUE, activities: activitiesFor(config, client) });
+  const client = new Client({ connection: clientConnection, dataConverter: dataConverterFor(payloadEncryption) });
+  const worker = await createEventWorker({ connection, namespace: 'default', taskQueue: TASK_QUEUE, activities: activitiesFor(config, client), payloadEncryption });
   const running = worker.run();
   return {
     worker,
@@ -49,7 +57,8 @@ export async function startWorker(address: string, env: Env = {}): Promise<Runni
   };
 }
 
-export async function startTestReceiver(address: string, env: Env = {}): Promise<Receiver> {
+/** `env` as the receiver process reads it (PAYLOAD_ENCRYPTION_KEYS included); `logger` to capture its lines. */
+export async function startTestReceiver(address: string, env: Env = {}, options: { logger?: Logger } = {}): Promise<Receiver> {
   const config = loadReceiverConfig({
     OSIGU_WEBHOOK_SECRET: TEST_SECRET,
     HOST: '127.0.0.1',
@@ -58,13 +67,14 @@ export async function startTestReceiver(address: string, env: Env = {}): Promise
     ...env,
   });
   // Silent by default; LOG_LEVEL=debug on the jest command line shows the receiver's decisions.
-  const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
-  return startReceiver(config, { connectionOptions: { address }, namespace: 'default' }, { logger });
+  const logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'silent' });
+  return startReceiver(config, { connectionOptions: { address }, namespace: 'default' }, { logger, payloadEncryption: loadPayloadEncryption(env) });
 }
 
-export async function temporalClient(address: string): Promise<{ client: Client; close: () => Promise<void> }> {
+/** A client; with PAYLOAD_ENCRYPTION_KEYS in `env`, one that decrypts (and encrypts) payloads like the worker's. */
+export async function temporalClient(address: string, env: Env = {}): Promise<{ client: Client; close: () => Promise<void> }> {
   const connection = await Connection.connect({ address });
-  return { client: new Client({ connection }), close: () => connection.close() };
+  return { client: new Client({ connection, dataConverter: dataConverterFor(loadPayloadEncryption(env)) }), close: () => connection.close() };
 }
 
 /** Every run Temporal has for this workflow id (visibility is eventually consistent: settle first). */
