@@ -5,7 +5,8 @@ import { OSIGU_OUTCOME } from '../temporal/search-attributes';
 import type { EventOutcome, EventRecord, EventWorkflowInput } from './event-input';
 
 const { forwardEvent } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  // One signal-with-start: if a worker dies mid-call, the retry should not wait long for it.
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 

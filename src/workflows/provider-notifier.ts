@@ -3,7 +3,8 @@ import type { Activities } from '../activities';
 import { NOTIFICATION_SCHEMA, type Notification, type NotificationKind, type NotificationRecord } from '../domain/notification';
 
 const { notifyProvider } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  // The POST itself gives up after 10 s; a little more covers signing and a slow start.
+  startToCloseTimeout: '15 seconds',
   // The provider's system may be down for a while: keep trying for Osigu's own horizon.
   scheduleToCloseTimeout: '3 days',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
