@@ -4,7 +4,7 @@ import { foldAuthorization, isAuthorizationFinal, type AuthorizationState, type 
 import type { NotificationRecord } from '../domain/notification';
 import type { EntitySettings } from '../domain/settings';
 import { EntityInbox, waitUntil } from './entity-inbox';
-import { publishState, timeToEnd } from './entity-lifecycle';
+import { statePublisher, timeToEnd } from './entity-lifecycle';
 import { EVENT_FAMILIES, entityWorkflowId } from '../temporal/families';
 import { authorizationChangedSignal, osiguEventSignal, registerDispensationUpdate, stateQuery } from './messages';
 import { ProviderNotifications } from './provider-notifier';
@@ -69,6 +69,7 @@ export async function authorizationEntityWorkflow(input: EntityInput<Authorizati
   });
   let announced = input.memory?.announced;
 
+  const publishState = statePublisher();
   for (;;) {
     if (inbox.drain() > 0) {
       state = foldAuthorization(resourceId, inbox.events);

@@ -6,7 +6,7 @@ import type { NotificationRecord } from '../domain/notification';
 import { reconcileDispensation, type Reconciliation } from '../domain/reconciliation';
 import type { EntityInput } from './authorization-entity';
 import { EntityInbox, waitUntil } from './entity-inbox';
-import { publishState, timeToEnd } from './entity-lifecycle';
+import { statePublisher, timeToEnd } from './entity-lifecycle';
 import { authorizationChangedSignal, osiguEventSignal, resolveDiscrepancySignal, stateQuery, type DiscrepancyResolution } from './messages';
 import { ProviderNotifications } from './provider-notifier';
 
@@ -106,6 +106,7 @@ export async function dispensationEntityWorkflow(input: EntityInput<Dispensation
     woken = true;
   });
 
+  const publishState = statePublisher();
   for (;;) {
     if (inbox.drain() > 0) {
       state = foldDispensation(resourceId, inbox.events);

@@ -3,12 +3,21 @@ import { OSIGU_FLAGS, OSIGU_STATE } from '../temporal/search-attributes';
 import { historyIsLarge, type EntityInbox } from './entity-inbox';
 import type { ProviderNotifications } from './provider-notifier';
 
-/** What operators filter on in the Web UI: the resource's status and what needs a person. */
-export function publishState(status: string, flags: string[]): void {
-  upsertSearchAttributes([
-    { key: OSIGU_STATE, value: status },
-    { key: OSIGU_FLAGS, value: flags },
-  ]);
+/**
+ * What operators filter on in the Web UI: the resource's status and what needs a person. Written
+ * only when it changes: each write is a command, a history event and a visibility update.
+ */
+export function statePublisher(): (status: string, flags: string[]) => void {
+  let published: string | undefined;
+  return (status, flags) => {
+    const next = JSON.stringify([status, flags]);
+    if (next === published) return;
+    published = next;
+    upsertSearchAttributes([
+      { key: OSIGU_STATE, value: status },
+      { key: OSIGU_FLAGS, value: flags },
+    ]);
+  };
 }
 
 export interface TurnOptions {

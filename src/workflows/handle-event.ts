@@ -1,11 +1,14 @@
-import { log, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { log, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { resourceIdOf, type EventFamily, type FamilyName } from '../temporal/families';
 import { OSIGU_OUTCOME } from '../temporal/search-attributes';
 import type { EventOutcome, EventRecord, EventWorkflowInput } from './event-input';
 
-const { forwardEvent } = proxyActivities<Activities>({
-  // One signal-with-start: if a worker dies mid-call, the retry should not wait long for it.
+// A local activity: one signal-with-start of a few milliseconds does not need a round trip through
+// Temporal's task queues, and every event saves the history and persistence writes of one (the
+// follow-up competes with acknowledgements for the same Temporal; see README, Performance).
+const { forwardEvent } = proxyLocalActivities<Activities>({
+  // If a worker dies mid-call, the retry should not wait long for it.
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -19,7 +22,8 @@ export async function handleEvent(family: Pick<EventFamily, 'name' | 'resourceFi
   const { event, receivedAt, expectedEnvironment } = input;
   const resourceId = resourceIdOf(event.data, family.resourceFields) ?? null;
   const record = (outcome: EventOutcome, entityWorkflowId?: string): EventRecord => {
-    upsertSearchAttributes([{ key: OSIGU_OUTCOME, value: outcome }]);
+    // Only the exceptions are worth a visibility write: `OsiguOutcome = 'ignored_environment'`.
+    if (outcome !== 'forwarded') upsertSearchAttributes([{ key: OSIGU_OUTCOME, value: outcome }]);
     log.info('event handled', { eventId: event.event_id, eventType: event.event_type, family: family.name, resourceId, outcome });
     return {
       eventId: event.event_id,

@@ -4,7 +4,7 @@ import type { NotificationRecord } from '../domain/notification';
 import { foldPrescription, type PrescriptionState } from '../domain/prescription';
 import type { EntityInput } from './authorization-entity';
 import { EntityInbox, waitUntil } from './entity-inbox';
-import { publishState, timeToEnd } from './entity-lifecycle';
+import { statePublisher, timeToEnd } from './entity-lifecycle';
 import { osiguEventSignal, stateQuery } from './messages';
 import { ProviderNotifications } from './provider-notifier';
 
@@ -42,6 +42,7 @@ export async function prescriptionEntityWorkflow(input: EntityInput<Prescription
   setHandler(osiguEventSignal, inbox.receive);
   setHandler(stateQuery, view);
 
+  const publishState = statePublisher();
   for (;;) {
     if (inbox.drain() > 0) {
       state = foldPrescription(resourceId, inbox.events);
