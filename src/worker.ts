@@ -27,9 +27,8 @@ export async function createEventWorker({ connection, namespace, taskQueue, acti
     activities,
     dataConverter: dataConverterFor(payloadEncryption),
     // On SIGTERM: in-flight activities get 10 s to finish, then are cancelled (Temporal retries them
-    // elsewhere); after 30 s the worker stops regardless, inside a typical 30-60 s kill grace period.
+    // elsewhere); every activity here gives up on its own HTTP call within 10 s anyway.
     shutdownGraceTime: '10s',
-    shutdownForceTime: '30s',
   });
 }
 

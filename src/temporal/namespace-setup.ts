@@ -34,6 +34,23 @@ function grpcCode(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/**
+ * Retries `call` while the server answers NOT_FOUND for a namespace registered a moment ago: each
+ * frontend remembers a namespace it did not find for a second (a fresh cluster, where `default` does
+ * not exist yet, hits this right after our own describeNamespace).
+ */
+async function onceVisible<T>(call: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (grpcCode(error) !== GrpcStatus.NOT_FOUND || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 function seconds(value: { seconds?: number | { toNumber(): number } | null } | null | undefined): number {
   const raw = value?.seconds;
   if (raw === undefined || raw === null) return 0;
@@ -71,7 +88,7 @@ export async function prepareNamespace(
     current = wanted;
   }
 
-  const existing = (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
+  const existing = (await onceVisible(() => connection.operatorService.listSearchAttributes({ namespace }))).customAttributes ?? {};
   const missing: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
   for (const key of SEARCH_ATTRIBUTE_KEYS) {
     const wantedType = INDEXED_TYPE_BY_KIND[key.type];
@@ -85,7 +102,7 @@ export async function prepareNamespace(
     }
   }
   if (Object.keys(missing).length > 0) {
-    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
+    await onceVisible(() => connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing }));
   }
 
   return {

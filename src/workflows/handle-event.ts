@@ -1,13 +1,12 @@
-import { log, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { log, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { resourceIdOf, type EventFamily, type FamilyName } from '../temporal/families';
 import { OSIGU_OUTCOME } from '../temporal/search-attributes';
 import type { EventOutcome, EventRecord, EventWorkflowInput } from './event-input';
 
-// A local activity: one signal-with-start of a few milliseconds does not need a round trip through
-// Temporal's task queues, and every event saves the history and persistence writes of one (the
-// follow-up competes with acknowledgements for the same Temporal; see README, Performance).
-const { forwardEvent } = proxyLocalActivities<Activities>({
+// A regular activity, not a local one: a local activity's marker is stored outside the payload
+// codec, and every payload in an event's history stays encrypted (test/security).
+const { forwardEvent } = proxyActivities<Activities>({
   // If a worker dies mid-call, the retry should not wait long for it.
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },

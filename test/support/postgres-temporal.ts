@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -51,7 +51,9 @@ function run(command: string, args: string[], env: Record<string, string>, showS
       // A first build takes minutes: its progress lines go straight to our stderr.
       if (showStderr) process.stderr.write(chunk);
     });
-    child.on('error', reject);
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' ? new Error(`${command} not found (TEMPORAL_TEST_SERVER=postgres needs bash and PostgreSQL's psql)`) : error),
+    );
     child.on('close', (code) => {
       if (code === 0) resolve(stdout);
       else reject(new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${stderr.slice(-4_000)}`));
@@ -171,12 +173,17 @@ async function newCluster(options: Partial<DevServerOptions>): Promise<Cluster> 
     TEMPORAL_PG_BIND_IP: ip,
     TEMPORAL_PG_FRONTEND_PORT: String(frontend),
     ...(await internalPorts(ip, frontend)),
+    // Each of the four services has its own pools: at most 4 × (4 + 2) connections per server,
+    // so that two servers per Jest run (and whatever else uses this PostgreSQL) stay well under
+    // the default max_connections of 100.
+    TEMPORAL_PG_MAX_CONNS: process.env.TEMPORAL_PG_MAX_CONNS ?? '4',
+    TEMPORAL_PG_VISIBILITY_MAX_CONNS: process.env.TEMPORAL_PG_VISIBILITY_MAX_CONNS ?? '2',
     TEMPORAL_PG_LOG_LEVEL: process.env.TEMPORAL_PG_LOG_LEVEL ?? 'error',
     TEMPORAL_PG_DYNAMIC_CONFIG: writeDynamicConfig(options.dynamicConfig ?? []),
   };
   // Fresh databases, copied from the migrated templates (a leftover of a killed run with this
   // pid and port is dropped first).
-  await run('bash', [SCRIPT, 'reset'], env);
+  await run('bash', [SCRIPT, 'reset', '--force'], env);
   return { env, address: `${ip}:${frontend}` };
 }
 
@@ -195,6 +202,13 @@ async function launch(cluster: Cluster, options: Partial<DevServerOptions>): Pro
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const exited = once(child, 'exit');
+  // If this Jest worker dies without stopping the server (a hook timed out, Jest force-exited it),
+  // the watchdog's stdin closes and it kills the server, which would otherwise live on. A line on
+  // stdin (written by stop) lets it go without killing.
+  const watchdog = spawn('bash', ['-c', 'read -r _ || kill -KILL "$0" 2>/dev/null', String(child.pid)], { stdio: ['pipe', 'ignore', 'ignore'] });
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?: () => void }).unref?.();
+  void exited.then(() => watchdog.stdin?.end('\n'));
   try {
     await waitUntilReady(cluster.address, child, () => output);
   } catch (error) {
@@ -239,7 +253,11 @@ export async function startPostgresTemporal(options: Partial<DevServerOptions> =
     clearTimeout(force);
     // Nothing can start this one again: its databases go now (~0.1 s each). Those of a server
     // started with a `dbFile` or `port` stay for a restart and go with the next run's sweep.
-    if (key === undefined) await run('bash', [SCRIPT, 'drop'], env).catch(() => undefined);
+    if (key === undefined) {
+      await run('bash', [SCRIPT, 'drop', '--force'], env).catch(() => undefined);
+      const dynamicConfig = env.TEMPORAL_PG_DYNAMIC_CONFIG;
+      if (dynamicConfig?.startsWith(tmpdir())) rmSync(path.dirname(dynamicConfig), { recursive: true, force: true });
+    }
   };
   return {
     address: cluster.address,
