@@ -10,7 +10,7 @@
  */
 import http from 'node:http';
 import { Pool } from 'pg';
-import { verifySignature } from '../../src/http/signature';
+import { verifySignature } from '../../src/osigu/signature';
 
 const secrets = (process.env.OSIGU_WEBHOOK_SECRET ?? '').split(',').filter((secret) => secret !== '');
 const webhookPath = process.env.WEBHOOK_PATH ?? '/osigu/webhooks';

@@ -7,7 +7,7 @@
  * Settings: PORT, HOST, OSIGU_WEBHOOK_SECRET (comma-separated), WEBHOOK_PATH.
  */
 import http from 'node:http';
-import { verifySignature } from '../../src/http/signature';
+import { verifySignature } from '../../src/osigu/signature';
 
 const secrets = (process.env.OSIGU_WEBHOOK_SECRET ?? '').split(',').filter((secret) => secret !== '');
 const webhookPath = process.env.WEBHOOK_PATH ?? '/osigu/webhooks';

@@ -3,7 +3,7 @@
  * event is built and signed when it is sent (as runLoad's setupRequest does), with Osigu's header.
  */
 import http from 'node:http';
-import { signatureHeader } from '../../src/http/signature';
+import { signatureHeader } from '../../src/osigu/signature';
 import { makeEvent, type EventTemplate } from './events';
 import type { Fire, Outcome } from './pacer';
 

@@ -1,5 +1,5 @@
-import type { OsiguEvent } from '../../src/http/envelope';
-import { signatureHeader } from '../../src/http/signature';
+import type { OsiguEvent } from '../../src/osigu/envelope';
+import { signatureHeader } from '../../src/osigu/signature';
 import type { Subscription } from './subscriptions';
 
 /**

@@ -1,4 +1,4 @@
-import type { OsiguEvent } from '../../src/http/envelope';
+import type { OsiguEvent } from '../../src/osigu/envelope';
 import { newId } from './ids';
 
 export interface EventOrigin {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { OsiguEvent } from '../../src/http/envelope';
+import type { OsiguEvent } from '../../src/osigu/envelope';
 import type { Emit } from './emit';
 import { osiguEvent, type EventOrigin } from './event-envelope';
 import { newId } from './ids';

@@ -1,4 +1,4 @@
-import type { OsiguEvent } from '../../src/http/envelope';
+import type { OsiguEvent } from '../../src/osigu/envelope';
 import { EVENT_EFFECTS, type OsiguTables } from './event-effects';
 import { ResourceTable, type Resource } from './resource-table';
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { signatureHeader } from '../../src/http/signature';
+import { signatureHeader } from '../../src/osigu/signature';
 import { DEV_WEBHOOK_SECRET } from '../api/dev-defaults';
 
 /*

@@ -1,4 +1,4 @@
-import { signatureHeader } from '../../src/http/signature';
+import { signatureHeader } from '../../src/osigu/signature';
 
 /**
  * Ways to make a delivery wrong on purpose, each one a thing a receiver must refuse. All of them

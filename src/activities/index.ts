@@ -4,7 +4,7 @@ import type { AppliedEvent } from '../domain/applied-event';
 import { foldAuthorization, type AuthorizationState, type RegisteredDispensation } from '../domain/authorization';
 import type { Notification } from '../domain/notification';
 import type { EntitySettings } from '../domain/settings';
-import { EVENT_FAMILIES, entityWorkflowId, type FamilyName } from '../temporal/families';
+import { EVENT_FAMILIES, entityWorkflowId, type FamilyName } from '../osigu/families';
 import { OSIGU_EVENT_FAMILY, OSIGU_RESOURCE_ID } from '../temporal/search-attributes';
 import { osiguEventSignal, registerDispensationUpdate, stateQuery } from '../workflows/messages';
 import type { OsiguApi } from './osigu-api';

@@ -1,6 +1,6 @@
 import type { Notification } from '../domain/notification';
 import { ApplicationFailure } from '@temporalio/common';
-import { signatureHeader } from '../http/signature';
+import { signatureHeader } from '../osigu/signature';
 
 export interface ProviderDelivery {
   delivered: boolean;

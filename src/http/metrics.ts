@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EventStarter } from '../temporal/event-starter';
-import { EVENT_FAMILIES } from '../temporal/families';
+import { EVENT_FAMILIES } from '../osigu/families';
 import { STATUS_BY_CODE, type RejectionCode } from './rejection';
 
 /*

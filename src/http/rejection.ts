@@ -1,5 +1,5 @@
-import type { EnvelopeFailureCode } from './envelope';
-import type { SignatureFailureCode } from './signature';
+import type { EnvelopeFailureCode } from '../osigu/envelope';
+import type { SignatureFailureCode } from '../osigu/signature';
 
 /*
  * Every way the receiver says no, and the one status each maps to. The code is the short,

@@ -2,9 +2,9 @@ import getRawBody from 'raw-body';
 import type { Context, Middleware } from 'koa';
 import type { EventStarter } from '../temporal/event-starter';
 import { routeEvent } from '../temporal/routing';
-import { parseEnvelope } from './envelope';
+import { parseEnvelope } from '../osigu/envelope';
 import { Rejection } from './rejection';
-import { verifySignature } from './signature';
+import { verifySignature } from '../osigu/signature';
 
 export interface WebhookOptions {
   secrets: readonly string[];

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { EVENT_FAMILIES } from '../temporal/families';
+import { EVENT_FAMILIES } from '../osigu/families';
 import { mapLimit } from './concurrency';
 import { DEFAULT_QUERY_TIMEOUT_MS, queryEntityState } from './entity-state';
 import { discrepancyOpenedAt, summarizeEntity, type DiscrepancySummary } from './summaries';

@@ -1,4 +1,4 @@
-import { EVENT_FAMILIES, GENERIC_WORKFLOW_TYPE, entityWorkflowId, type FamilyName } from '../temporal/families';
+import { EVENT_FAMILIES, GENERIC_WORKFLOW_TYPE, entityWorkflowId, type FamilyName } from '../osigu/families';
 
 export type EntityKind = (typeof EVENT_FAMILIES)[FamilyName]['entityPrefix'];
 

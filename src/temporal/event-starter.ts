@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import type { OsiguEvent } from '../http/envelope';
+import type { OsiguEvent } from '../osigu/envelope';
 import type { EventWorkflowInput } from '../workflows/event-input';
 import type { EventRoute } from './routing';
 import { OSIGU_ENVIRONMENT, OSIGU_EVENT_FAMILY, OSIGU_EVENT_TYPE, OSIGU_RESOURCE_ID } from './search-attributes';

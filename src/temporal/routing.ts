@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
-import type { OsiguEvent } from '../http/envelope';
-import { EVENT_FAMILIES, GENERIC_WORKFLOW_TYPE, familyOfType, resourceIdOf } from './families';
+import type { OsiguEvent } from '../osigu/envelope';
+import { EVENT_FAMILIES, GENERIC_WORKFLOW_TYPE, familyOfType, resourceIdOf } from '../osigu/families';
 
 /** Where one event goes and how it is labelled for operators. */
 export interface EventRoute {

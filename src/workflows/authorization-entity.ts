@@ -5,7 +5,7 @@ import type { NotificationRecord } from '../domain/notification';
 import type { EntitySettings } from '../domain/settings';
 import { EntityInbox, waitUntil } from './entity-inbox';
 import { statePublisher, timeToEnd } from './entity-lifecycle';
-import { EVENT_FAMILIES, entityWorkflowId } from '../temporal/families';
+import { EVENT_FAMILIES, entityWorkflowId } from '../osigu/families';
 import { authorizationChangedSignal, osiguEventSignal, registerDispensationUpdate, stateQuery } from './messages';
 import { ProviderNotifications } from './provider-notifier';
 

@@ -1,4 +1,4 @@
-import { EVENT_FAMILIES } from '../temporal/families';
+import { EVENT_FAMILIES } from '../osigu/families';
 import type { EventRecord, EventWorkflowInput } from './event-input';
 import { handleEvent } from './handle-event';
 

@@ -1,5 +1,5 @@
 // Type-only: erased before bundling, so workflow code still pulls in nothing from src/http.
-import type { OsiguEvent } from '../http/envelope';
+import type { OsiguEvent } from '../osigu/envelope';
 
 /** The envelope as the receiver accepted it; `data` is opaque here and may hold PHI. */
 export type AcceptedEvent = OsiguEvent;

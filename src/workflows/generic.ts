@@ -1,4 +1,4 @@
-import { familyOfType } from '../temporal/families';
+import { familyOfType } from '../osigu/families';
 import type { EventRecord, EventWorkflowInput } from './event-input';
 import { handleEvent } from './handle-event';
 

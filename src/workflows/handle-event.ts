@@ -1,6 +1,6 @@
 import { log, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { resourceIdOf, type EventFamily, type FamilyName } from '../temporal/families';
+import { resourceIdOf, type EventFamily, type FamilyName } from '../osigu/families';
 import { OSIGU_OUTCOME } from '../temporal/search-attributes';
 import type { EventOutcome, EventRecord, EventWorkflowInput } from './event-input';
 

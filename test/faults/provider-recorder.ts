@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifySignature } from '../../src/http/signature';
+import { verifySignature } from '../../src/osigu/signature';
 
 /** One POST to the provider's internal URL and what it was answered. */
 export interface ProviderRequest {

@@ -4,7 +4,7 @@ import { foldAuthorization } from '../../src/domain/authorization';
 import { foldDispensation } from '../../src/domain/dispensation';
 import { foldPrescription } from '../../src/domain/prescription';
 import { foldSettlement } from '../../src/domain/settlement';
-import { EVENT_FAMILIES, entityWorkflowId, type FamilyName } from '../../src/temporal/families';
+import { EVENT_FAMILIES, entityWorkflowId, type FamilyName } from '../../src/osigu/families';
 import { routeEvent } from '../../src/temporal/routing';
 import { summarize } from '../../simulator/delivery/report';
 import type { RunResult } from '../../simulator/delivery/run';

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { freePort, type DevServer } from '../../scripts/dev-server';
 import { METRIC_NAMES } from '../../src/http/metrics';
-import { computeSignature } from '../../src/http/signature';
+import { computeSignature } from '../../src/osigu/signature';
 import { FIXTURES_DIR, TEST_SECRET } from '../support/delivery';
 import { scrape, seriesOf, valueOf } from '../support/prometheus';
 import { startTemporal } from '../support/stack';

@@ -6,7 +6,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { DevServer } from '../../scripts/dev-server';
 import type { Receiver } from '../../src/http/server';
-import { computeSignature, signatureHeader } from '../../src/http/signature';
+import { computeSignature, signatureHeader } from '../../src/osigu/signature';
 import type { EventWorkflowInput } from '../../src/workflows/event-input';
 import { deliver, fixtureEvent, TEST_SECRET, uniqueEventId } from '../support/delivery';
 import { startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';

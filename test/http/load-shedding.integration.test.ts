@@ -5,7 +5,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DevServer } from '../../scripts/dev-server';
 import { METRIC_NAMES } from '../../src/http/metrics';
 import type { Receiver } from '../../src/http/server';
-import { signatureHeader } from '../../src/http/signature';
+import { signatureHeader } from '../../src/osigu/signature';
 import { deliver, deliverUntilAcknowledged, fixtureEvent, TEST_SECRET } from '../support/delivery';
 import { scrape, valueOf } from '../support/prometheus';
 import { runsOf, startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';

@@ -4,7 +4,7 @@ import type { DevServer } from '../../scripts/dev-server';
 import { freePort } from '../../scripts/dev-server';
 import { loadReceiverConfig } from '../../src/config';
 import { startReceiver, type Receiver } from '../../src/http/server';
-import { signatureHeader } from '../../src/http/signature';
+import { signatureHeader } from '../../src/osigu/signature';
 import { fixtureEvent, TEST_SECRET } from '../support/delivery';
 import { runsOf, startTemporal, startTestReceiver, startWorker, TASK_QUEUE, temporalClient, type RunningWorker } from '../support/stack';
 import { waitFor } from '../support/wait-for';

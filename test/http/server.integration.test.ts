@@ -6,7 +6,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DevServer } from '../../scripts/dev-server';
-import { signatureHeader } from '../../src/http/signature';
+import { signatureHeader } from '../../src/osigu/signature';
 import { fixtureEvent, TEST_SECRET } from '../support/delivery';
 import { startTemporal, startTestReceiver, startWorker, type RunningWorker } from '../support/stack';
 

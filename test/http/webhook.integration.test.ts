@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Receiver } from '../../src/http/server';
-import { signatureHeader } from '../../src/http/signature';
+import { signatureHeader } from '../../src/osigu/signature';
 import type { DevServer } from '../../scripts/dev-server';
 import { deliver, fixtureEvent, FIXTURES_DIR, TEST_SECRET, uniqueEventId } from '../support/delivery';
 import { runsOf, startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import type { OsiguEvent } from '../../src/http/envelope';
+import type { OsiguEvent } from '../../src/osigu/envelope';
 import type { OsiguApi } from '../../simulator/api/server';
 import { OsiguClient } from '../../src/osigu-client/client';
 import { OsiguApiError } from '../../src/osigu-client/errors';

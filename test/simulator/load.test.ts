@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { parseEnvelope } from '../../src/http/envelope';
-import { verifySignature } from '../../src/http/signature';
+import { parseEnvelope } from '../../src/osigu/envelope';
+import { verifySignature } from '../../src/osigu/signature';
 import { LoadError, registerLoadCommand, runLoad, type LoadReport } from '../../simulator/commands/load';
 import { TEST_SECRET } from '../support/delivery';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { signatureHeader } from '../../src/http/signature';
+import { signatureHeader } from '../../src/osigu/signature';
 
 export const TEST_SECRET = 'whsec_test_0123456789abcdef';
 

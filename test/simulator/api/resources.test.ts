@@ -1,4 +1,4 @@
-import type { OsiguEvent } from '../../../src/http/envelope';
+import type { OsiguEvent } from '../../../src/osigu/envelope';
 import type { OsiguApi } from '../../../simulator/api/server';
 import { fixtureEvent } from '../../support/delivery';
 import { accessToken, admin, call, startTestApi } from './harness';

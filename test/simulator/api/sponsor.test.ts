@@ -1,5 +1,5 @@
-import { parseEnvelope } from '../../../src/http/envelope';
-import { verifySignature } from '../../../src/http/signature';
+import { parseEnvelope } from '../../../src/osigu/envelope';
+import { verifySignature } from '../../../src/osigu/signature';
 import type { Emit } from '../../../simulator/api/emit';
 import type { OsiguApi } from '../../../simulator/api/server';
 import { seededSponsorRule } from '../../../simulator/api/sponsor-decision';

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ServerResponse } from 'node:http';
-import { verifySignature } from '../../../src/http/signature';
+import { verifySignature } from '../../../src/osigu/signature';
 import { freePort } from '../../../scripts/dev-server';
 import { deliver } from '../../../simulator/delivery/deliver';
 import { fromBytes, fromEvent, type OutgoingEvent } from '../../../simulator/delivery/outgoing-event';

@@ -1,4 +1,4 @@
-import { parseEnvelope } from '../../../src/http/envelope';
+import { parseEnvelope } from '../../../src/osigu/envelope';
 import { routeEvent } from '../../../src/temporal/routing';
 import { EVENT_TYPES, FAMILIES, familyOf, typesMatching } from '../../../simulator/events/event-types';
 import { generateEvent, generateEvents, generateStories, generateStory } from '../../../simulator/events/generate';

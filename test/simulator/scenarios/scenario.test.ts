@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseEnvelope } from '../../../src/http/envelope';
+import { parseEnvelope } from '../../../src/osigu/envelope';
 import { createRandom } from '../../../simulator/events/random';
 import { loadFixture } from '../../../simulator/events/fixtures';
 import { loadScenario, scenarioNames } from '../../../simulator/scenarios/scenario';

@@ -9,7 +9,7 @@ import {
   type SignatureFailureCode,
   type SignatureVerification,
   type VerifyOptions,
-} from '../../src/http/signature';
+} from '../../src/osigu/signature';
 
 const SECRET = 'whsec_osigu_test_0123456789abcdef';
 const ROTATED = 'whsec_osigu_rotated_fedcba9876543210';

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { MAX_DEPTH, parseEnvelope, type EnvelopeFailureCode, type EnvelopeParse, type OsiguEvent } from '../../src/http/envelope';
+import { MAX_DEPTH, parseEnvelope, type EnvelopeFailureCode, type EnvelopeParse, type OsiguEvent } from '../../src/osigu/envelope';
 import { FIXTURES_DIR } from '../support/delivery';
 
 const FIXTURE_FILES = readdirSync(FIXTURES_DIR).filter((file) => file.endsWith('.json'));
