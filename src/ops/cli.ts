@@ -9,8 +9,11 @@ import { NoOpenDiscrepancyError, resolveDiscrepancy } from './resolve';
 import { InvalidResourceIdError } from './resources';
 import { resourceTimeline } from './timeline';
 
-/** Exit codes: 0 done; 1 refused or failed; 3 resolve sent but not yet applied; 78 bad settings. */
-export const EXIT = { ok: 0, failed: 1, pending: 3, config: 78 } as const;
+/**
+ * Exit codes: 0 done; 1 refused or failed; 2 a listing is incomplete (some entities could not be
+ * read: it is never reported as complete); 3 resolve sent but not yet applied; 78 bad settings.
+ */
+export const EXIT = { ok: 0, failed: 1, incomplete: 2, pending: 3, config: 78 } as const;
 
 export interface CliContext {
   env: Env;
@@ -18,7 +21,8 @@ export interface CliContext {
   out: (text: string) => void;
   /** Where refusals, warnings and errors go (stderr). */
   err: (text: string) => void;
-  connect: (env: Env) => Promise<OpsClient>;
+  /** `notice` takes what the connection has to say about where its settings came from (stderr). */
+  connect: (env: Env, notice: (text: string) => void) => Promise<OpsClient>;
 }
 
 const ENVIRONMENT_HELP = `
@@ -29,7 +33,11 @@ Temporal is reached with the same environment as the worker and the receiver:
 
 Output carries ids, types, statuses, rule names, amounts and times only: never an event's data.
 
-Exit codes: 0 done; 1 refused or failed; 3 resolve sent but not applied yet; 78 bad settings.`;
+With nothing exported on a developer's machine, the CLI uses npm run dev's stack (its Temporal
+address and its payload key in .temporal/dev-keys/) and says so on stderr.
+
+Exit codes: 0 done; 1 refused or failed; 2 listing incomplete (some entities could not be read);
+3 resolve sent but not applied yet; 78 bad settings.`;
 
 const DECISION = /^[a-z][a-z0-9_-]{0,39}$/;
 const parseDecision = (value: string): string => {
@@ -57,7 +65,7 @@ const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 /** The `ops` program; `setExit` records the exit code an action decided on. */
 export function buildProgram(context: CliContext, setExit: (code: number) => void): Command {
   const withClient = async (fn: (client: Client) => Promise<void>): Promise<void> => {
-    const ops = await context.connect(context.env);
+    const ops = await context.connect(context.env, context.err);
     try {
       await fn(ops.client);
     } finally {
@@ -82,13 +90,15 @@ export function buildProgram(context: CliContext, setExit: (code: number) => voi
       `
 Visibility lags the workflows by a moment: a discrepancy raised or resolved in the last seconds may
 not show yet. Every listed entity is queried, and one whose state says it is no longer open is left
-out (and named on stderr).`,
+out (and named on stderr). One that cannot be read (no worker polling, or payload keys this CLI
+lacks) is counted and named on stderr, and the exit code is 2: the listing is incomplete.`,
     )
     .action(async (options: { json?: boolean }) => {
       await withClient(async (client) => {
         const listing = await listOpenDiscrepancies(client);
         context.out(options.json === true ? json(listing) : `${formatDiscrepancies(listing)}\n`);
         for (const warning of discrepancyWarnings(listing)) context.err(`${warning}\n`);
+        if (listing.unavailable.length > 0) setExit(EXIT.incomplete);
       });
     });
 

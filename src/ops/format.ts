@@ -31,7 +31,9 @@ export function formatDiscrepancy({ rule, amounts }: DiscrepancySummary): string
 
 export function formatDiscrepancies(listing: DiscrepancyListing): string {
   const lines: string[] = [];
-  if (listing.open.length === 0) lines.push('No open discrepancies.');
+  const unread = listing.unavailable.length;
+  // "None" only when every listed entity was read: a listing it could not vouch for says so.
+  if (listing.open.length === 0) lines.push(unread === 0 ? 'No open discrepancies.' : 'No open discrepancies among the entities that could be read.');
   else {
     lines.push(`${listing.open.length} open discrepanc${listing.open.length === 1 ? 'y' : 'ies'}`, '');
     lines.push(
@@ -48,6 +50,7 @@ export function formatDiscrepancies(listing: DiscrepancyListing): string {
       ),
     );
   }
+  if (unread > 0) lines.push('', `INCOMPLETE: ${unread} flagged entit${unread === 1 ? 'y' : 'ies'} could not be read (reasons on stderr); look again once that is fixed.`);
   return lines.join('\n');
 }
 
