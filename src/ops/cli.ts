@@ -3,7 +3,8 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError, type Env } from '../config';
 import { connectOps, type OpsClient } from './connect';
 import { listOpenDiscrepancies } from './discrepancies';
-import { discrepancyWarnings, formatDiscrepancies, formatRerun, formatResolveOutcome, formatTimeline } from './format';
+import { discrepancyWarnings, formatBulkPlan, formatBulkProgress, formatDiscrepancies, formatRerun, formatResolveOutcome, formatTimeline } from './format';
+import { parseSince, planBulkRerun, startBulkRerun, watchBulkRerun } from './bulk-rerun';
 import { rerunEvent, RerunRefusedError } from './rerun';
 import { NoOpenDiscrepancyError, resolveDiscrepancy } from './resolve';
 import { InvalidResourceIdError } from './resources';
@@ -59,6 +60,24 @@ const parseSeconds = (value: string): number => {
   if (!Number.isFinite(seconds) || seconds < 0 || seconds > 120) throw new InvalidArgumentError('seconds, 0 to 120.');
   return seconds;
 };
+
+const parseRate = (value: string): number => {
+  const rate = Number(value);
+  if (!Number.isInteger(rate) || rate < 1 || rate > 500) throw new InvalidArgumentError('resets per second, 1 to 500.');
+  return rate;
+};
+
+interface RerunOptions {
+  reason: string;
+  query?: string;
+  since?: string;
+  until?: string;
+  by?: string;
+  yes?: boolean;
+  rate: number;
+  job?: string;
+  json?: boolean;
+}
 
 const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -150,22 +169,62 @@ it is durable and will be applied; check with "ops timeline <dispensation_id>".`
 
   program
     .command('rerun')
-    .description("Run an event's workflow again on purpose: reset its latest run to the first workflow task.")
-    .argument('<event_id>', "the event's id, which is its workflow id")
-    .requiredOption('--reason <text>', 'why; recorded in the new run', parseText(500))
+    .description("Run events' workflows again on purpose: one by id, or many by a visibility query and a time window (a Temporal batch reset).")
+    .argument('[event_id]', "one event's id, which is its workflow id")
+    .requiredOption('--reason <text>', 'why; recorded in every new run', parseText(500))
+    .option('--query <visibility query>', "which events, in Temporal's visibility language, e.g. \"OsiguEventType = 'dispensing.completed'\"")
+    .option('--since <when>', 'accepted at or after: 2h, 30m, 7d, or an ISO 8601 time (required with --query)')
+    .option('--until <when>', 'accepted at or before (default: now)')
+    .option('--by <operator>', "who asks (required with --yes): an operator's name or id", parseOperator)
+    .option('--yes', 'act: without it a bulk re-run only shows what it would do')
+    .option('--rate <per-second>', 'resets per second (default 20), so live deliveries keep their share', parseRate, 20)
+    .option('--job <job_id>', 'watch a bulk re-run started earlier (its progress and final count)')
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
       `
 A redelivery from Osigu never re-runs an event (the receiver answers it as a duplicate): a re-run is
 the operator's deliberate act. The event is handed to its entity again, which keeps events by id and
-ignores the copy. Equivalent to:
-  temporal workflow reset --workflow-id <event_id> --type FirstWorkflowTask --reason <text>`,
+ignores the copy. One event is equivalent to:
+  temporal workflow reset --workflow-id <event_id> --type FirstWorkflowTask --reason <text>
+
+Many events: --query and --since select event workflows only (never entities); without --yes the
+command prints how many match and a sample, and changes nothing. With --yes it starts a Temporal
+batch job (durable: it goes on if this command is stopped), prints its job id, and shows progress
+until it ends; "ops rerun --reason x --job <job_id>" watches it again. Exit 1 if any reset failed.`,
     )
-    .action(async (eventId: string, options: { reason: string; json?: boolean }) => {
+    .action(async (eventId: string | undefined, options: RerunOptions) => {
+      const bulk = options.query !== undefined || options.since !== undefined || options.until !== undefined;
+      if (eventId !== undefined && (bulk || options.job !== undefined)) throw new RerunRefusedError('give an event id, or --query/--since, or --job: not both');
       await withClient(async (client) => {
-        const result = await rerunEvent(client, eventId, options.reason);
-        context.out(options.json === true ? json(result) : `${formatRerun(result)}\n`);
+        if (options.job !== undefined) {
+          const job = await watchBulkRerun(client, options.job, (progress) => context.err(`${formatBulkProgress(progress)}\n`));
+          context.out(options.json === true ? json(job) : `${formatBulkProgress(job)}\n`);
+          if (job.state !== 'completed' || job.failed > 0) setExit(EXIT.failed);
+          return;
+        }
+        if (eventId !== undefined) {
+          const result = await rerunEvent(client, eventId, options.reason);
+          context.out(options.json === true ? json(result) : `${formatRerun(result)}\n`);
+          return;
+        }
+        if (options.since === undefined) throw new RerunRefusedError('a bulk re-run needs --since (and optionally --until, --query): a window, so a typo never selects everything');
+        const now = new Date();
+        const plan = await planBulkRerun(client, {
+          ...(options.query === undefined ? {} : { query: options.query }),
+          since: parseSince(options.since, now),
+          ...(options.until === undefined ? {} : { until: parseSince(options.until, now) }),
+        });
+        if (options.yes !== true || plan.count === 0) {
+          context.out(options.json === true ? json({ dryRun: true, ...plan }) : `${formatBulkPlan(plan, options.yes === true)}\n`);
+          return;
+        }
+        if (options.by === undefined) throw new RerunRefusedError('--by is required with --yes: who asked is recorded with every reset');
+        const jobId = await startBulkRerun(client, plan, { reason: options.reason, by: options.by, ratePerSecond: options.rate });
+        context.err(`started batch job ${jobId} for ${plan.count} event workflow${plan.count === 1 ? '' : 's'}\n`);
+        const job = await watchBulkRerun(client, jobId, (progress) => context.err(`${formatBulkProgress(progress)}\n`));
+        context.out(options.json === true ? json({ dryRun: false, query: plan.query, ...job }) : `${formatBulkProgress(job)}\n`);
+        if (job.state !== 'completed' || job.failed > 0) setExit(EXIT.failed);
       });
     });
 
