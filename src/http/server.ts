@@ -8,7 +8,8 @@ import { createLogger, type Logger } from '../logger';
 import { createTemporalClient } from '../temporal/client';
 import { loadPayloadEncryption, payloadCodecsFor, payloadEncryptionStatus, type PayloadEncryption } from '../temporal/codec/settings';
 import { loadTemporalConnectConfig, type TemporalConnectConfig } from '../temporal/connection-config';
-import { createEventStarter } from '../temporal/event-starter';
+import { createEventStarter, eventKeys } from '../temporal/event-starter';
+import { hashId } from '../osigu/id-key';
 import { createApp } from './app';
 import { createReceiverMetrics } from './metrics';
 
@@ -42,6 +43,7 @@ export async function startReceiver(
   const temporalClient = createTemporalClient(temporal, payloadCodecsFor(payloadEncryption));
   let closing = false;
   const metrics = createReceiverMetrics();
+  const hash = hashId(config.idHashKey);
   const app = createApp({
     secrets: config.webhookSecrets,
     toleranceSeconds: config.signatureToleranceSeconds,
@@ -54,13 +56,19 @@ export async function startReceiver(
       taskQueue: config.taskQueue,
       timeoutMs: config.startTimeoutMs,
       expectedEnvironment: config.osiguEnvironment,
+      hash,
     }),
+    eventKey: (eventId) => eventKeys({ event_id: eventId }, { workflowType: '', family: '', resourceId: undefined }, hash).workflowId,
     isReady: async () => !closing && (await temporalClient.isReachable()),
     isClosing: () => closing,
     metrics,
     metricsEnabled: config.metricsEnabled,
     maxInFlight: config.maxInFlight,
     maxConcurrentStarts: config.maxConcurrentStarts,
+    maxBodyReads: config.maxBodyReads,
+    maxBodyReadsPerAddress: config.maxBodyReadsPerAddress,
+    bodyTimeoutMs: config.bodyTimeoutMs,
+    trustedProxies: config.trustedProxies,
   });
 
   const serverOptions: http.ServerOptions = {
@@ -70,14 +78,22 @@ export async function startReceiver(
     // hold a socket for far longer than configured.
     connectionsCheckingInterval: 1_000,
   };
+  // Node's default is 120 s, and the HTTP timeouts above only start once the handshake is done:
+  // a socket that never finishes it is cut off like one that never sends its headers.
+  const tlsOptions: https.ServerOptions = { handshakeTimeout: config.headersTimeoutMs };
   const callback = app.callback();
   const handle: http.RequestListener = (req, res) => void callback(req, res);
   const server = config.tls
     ? https.createServer(
-        { ...serverOptions, cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), minVersion: 'TLSv1.2' },
+        { ...serverOptions, ...tlsOptions, cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), minVersion: 'TLSv1.2' },
         handle,
       )
     : http.createServer(serverOptions, handle);
+  // Beyond it, new connections are closed on arrival (file descriptors are finite).
+  server.maxConnections = config.maxConnections;
+  // Expect: 100-continue reaches the app like any request; the webhook handler invites the body
+  // only once the signature header has passed and a body slot is held (Node would invite it at once).
+  server.on('checkContinue', handle);
 
   // Node's own answers, and above all its socket.destroy(): a client cut off for being slow must
   // not be able to finish its request on the same socket afterwards.

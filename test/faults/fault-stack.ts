@@ -89,6 +89,7 @@ export class FaultStack {
     return {
       TEMPORAL_ADDRESS: this.temporalAddress,
       TEMPORAL_TASK_QUEUE: FAULTS_TASK_QUEUE,
+      OSIGU_ENVIRONMENT: 'sandbox',
       OSIGU_API_BASE_URL: this.api.origin,
       OSIGU_CLIENT_ID: API_CLIENT.clientId,
       OSIGU_CLIENT_SECRET: API_CLIENT.clientSecret,
@@ -104,6 +105,7 @@ export class FaultStack {
       PORT: String(this.receiverPorts[index]),
       TEMPORAL_ADDRESS: this.temporalAddress,
       TEMPORAL_TASK_QUEUE: FAULTS_TASK_QUEUE,
+      OSIGU_ENVIRONMENT: 'sandbox',
       // The product's default (5 s, inside Osigu's 10 s), spelt out: while Temporal is down, each
       // attempt is answered 503 after it.
       TEMPORAL_START_TIMEOUT_MS: '5000',
