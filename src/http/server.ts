@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '../logger';
 import { createTemporalClient } from '../temporal/client';
 import { loadPayloadEncryption, payloadCodecsFor, payloadEncryptionStatus, type PayloadEncryption } from '../temporal/codec/settings';
 import { loadTemporalConnectConfig, type TemporalConnectConfig } from '../temporal/connection-config';
-import { createEventStarter, eventKeys } from '../temporal/event-starter';
+import { createEventStarter, eventKeys, type EventStarter } from '../temporal/event-starter';
 import { hashId } from '../osigu/id-key';
 import { createApp } from './app';
 import { createReceiverMetrics } from './metrics';
@@ -31,12 +31,18 @@ export interface ReceiverDependencies {
   now?: () => Date;
   /** PAYLOAD_ENCRYPTION_KEYS, loaded; undefined stores event data in Temporal in clear (and says so). */
   payloadEncryption?: PayloadEncryption | undefined;
+  /**
+   * Stand-ins for Temporal, for tests of the HTTP side alone (admission, TLS, paths): the real
+   * server, app and settings, with workflow starts and the readiness check supplied.
+   */
+  startEvent?: EventStarter;
+  isTemporalReachable?: () => Promise<boolean>;
 }
 
 export async function startReceiver(
   config: ReceiverConfig,
   temporal: TemporalConnectConfig,
-  { logger, now = () => new Date(), payloadEncryption }: ReceiverDependencies,
+  { logger, now = () => new Date(), payloadEncryption, startEvent, isTemporalReachable }: ReceiverDependencies,
 ): Promise<Receiver> {
   const encryptionStatus = payloadEncryptionStatus(payloadEncryption);
   logger[encryptionStatus.level](encryptionStatus.fields, encryptionStatus.message);
@@ -51,15 +57,17 @@ export async function startReceiver(
     webhookPath: config.webhookPath,
     now,
     logger,
-    startEvent: createEventStarter({
-      client: temporalClient.client,
-      taskQueue: config.taskQueue,
-      timeoutMs: config.startTimeoutMs,
-      expectedEnvironment: config.osiguEnvironment,
-      hash,
-    }),
+    startEvent:
+      startEvent ??
+      createEventStarter({
+        client: temporalClient.client,
+        taskQueue: config.taskQueue,
+        timeoutMs: config.startTimeoutMs,
+        expectedEnvironment: config.osiguEnvironment,
+        hash,
+      }),
     eventKey: (eventId) => eventKeys({ event_id: eventId }, { workflowType: '', family: '', resourceId: undefined }, hash).workflowId,
-    isReady: async () => !closing && (await temporalClient.isReachable()),
+    isReady: async () => !closing && (await (isTemporalReachable ?? (() => temporalClient.isReachable()))()),
     isClosing: () => closing,
     metrics,
     metricsEnabled: config.metricsEnabled,
