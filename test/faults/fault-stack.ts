@@ -81,6 +81,15 @@ export class FaultStack {
     });
   }
 
+  /** A receiver's own origin, past the front door (for traffic the door would buffer). */
+  receiverOrigin(index: number): string {
+    return `http://127.0.0.1:${this.receiverPorts[index] ?? 0}`;
+  }
+
+  receiverPid(index: number): number | undefined {
+    return this.receiverProcesses[index]?.pid;
+  }
+
   get temporalAddress(): string {
     return `127.0.0.1:${this.temporalPort}`;
   }
