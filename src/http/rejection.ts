@@ -18,6 +18,7 @@ const SIGNATURE_STATUS: Record<SignatureFailureCode, 401> = {
 const ENVELOPE_STATUS: Record<EnvelopeFailureCode, 400> = {
   invalid_utf8: 400,
   invalid_json: 400,
+  duplicate_key: 400,
   invalid_envelope: 400,
 };
 
@@ -50,6 +51,7 @@ export const MESSAGE_BY_CODE: Record<RejectionCode, string> = {
   signature_mismatch: 'No signature matches.',
   invalid_utf8: 'The body is not valid UTF-8.',
   invalid_json: 'The body is not valid JSON.',
+  duplicate_key: 'The body repeats a key within one JSON object.',
   invalid_envelope: 'The event envelope is invalid.',
   temporal_unavailable: 'The event could not be stored durably; retry later.',
   overloaded: 'The receiver is at its concurrency limit; retry later.',
