@@ -101,7 +101,7 @@ export const PAYLOAD_ENCRYPTION_OPT_OUT_VALUE = 'store-phi-in-clear';
 const DEFAULT_TASK_QUEUE = 'osigu-webhooks';
 
 // Each schema is applied to one variable so that an error always names the setting it is about.
-const integer = (min: number, max: number) =>
+export const integer = (min: number, max: number) =>
   z
     .string()
     .trim()
@@ -149,7 +149,7 @@ const urlPath = z
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
-const duration = z
+export const duration = z
   .string()
   .trim()
   .transform((value, ctx) => {
@@ -189,9 +189,10 @@ const socketAddress = z
     return match[1] !== undefined ? isIPv6(match[1]) : isIPv4(match[2] ?? '');
   }, 'must be an IP address and port such as 127.0.0.1:9464 or [::1]:9464');
 
-const logLevel = z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` });
+export const logLevel = z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` });
 
-function read<T>(env: Env, name: string, schema: z.ZodType<T, string>, fallback?: string): T {
+/** One setting through its schema; the error names the setting. Shared by every process's settings. */
+export function read<T>(env: Env, name: string, schema: z.ZodType<T, string>, fallback?: string): T {
   const raw = env[name];
   const value = raw === undefined || raw === '' ? fallback : raw;
   if (value === undefined) throw new ConfigError(name, 'is required');
@@ -243,7 +244,7 @@ function requireHttpsInProduction(name: string, url: string, environment: OsiguE
   }
 }
 
-function readOptional(env: Env, name: string): string | undefined {
+export function readOptional(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value === undefined || value === '' ? undefined : value;
 }
