@@ -96,6 +96,7 @@ async function main(): Promise<void> {
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: temporal.namespace,
     OSIGU_WEBHOOK_SECRET: env('OSIGU_WEBHOOK_SECRET', DEV_SECRET),
+    OSIGU_ENVIRONMENT: env('OSIGU_ENVIRONMENT', 'sandbox'),
     HOST: env('HOST', '127.0.0.1'),
     PAYLOAD_ENCRYPTION_KEYS: secrets.payloadEncryptionKeys,
   };

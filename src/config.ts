@@ -5,6 +5,8 @@ import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { DEFAULT_ENTITY_SETTINGS, type EntitySettings } from './domain/settings';
+import { parseTrustedProxies, type TrustedProxies } from './http/client-address';
+import { DEV_RESOURCE_ID_HASH_KEY } from './osigu/id-key';
 
 /** A setting that is missing or invalid; the process entry points print it and exit. */
 export class ConfigError extends Error {
@@ -39,15 +41,29 @@ export interface ReceiverConfig {
   tls: { certFile: string; keyFile: string } | undefined;
   logLevel: LogLevel;
   /** Osigu environment served; events from the other one are acknowledged and recorded only. */
-  osiguEnvironment: (typeof OSIGU_ENVIRONMENTS)[number];
+  osiguEnvironment: OsiguEnvironment;
   /** GET /metrics on the receiver's port (Prometheus text). */
   metricsEnabled: boolean;
-  /** Load shedding: deliveries admitted at once, and workflow starts at once; beyond, 503 overloaded. */
+  /** Load shedding: verified deliveries at once, and workflow starts at once; beyond, 503 overloaded. */
   maxInFlight: number;
   maxConcurrentStarts: number;
+  /** Bodies being read at once (before the signature can be verified), in all and per client address. */
+  maxBodyReads: number;
+  maxBodyReadsPerAddress: number;
+  /** How long a body may take once its headers are in. */
+  bodyTimeoutMs: number;
+  /** Proxies whose X-Forwarded-For is believed for the client address; undefined: none. */
+  trustedProxies: TrustedProxies | undefined;
+  /** Open connections at most (Node's server.maxConnections); more are closed on arrival. */
+  maxConnections: number;
+  /** The key for PHI-safe resource and event ids (see src/osigu/id-key.ts). */
+  idHashKey: string;
 }
 
 export interface WorkerConfig {
+  osiguEnvironment: OsiguEnvironment;
+  /** The same key as the receiver's: ids taken from `data` in activities are keyed alike. */
+  idHashKey: string;
   taskQueue: string;
   logLevel: LogLevel;
   settings: EntitySettings;
@@ -60,11 +76,32 @@ export interface WorkerConfig {
 }
 
 export const OSIGU_ENVIRONMENTS = ['sandbox', 'production'] as const;
+export type OsiguEnvironment = (typeof OSIGU_ENVIRONMENTS)[number];
+
+/**
+ * Secrets that are published (the README's development secret): a receiver in production with
+ * one of them accepts events forged by anyone who read the README.
+ */
+const KNOWN_DEV_SECRETS: readonly string[] = ['whsec_dev_only_not_a_secret'];
+/** Below this, a piece of the secret list is a typo or half of a secret split at a comma. */
+export const MIN_SECRET_BYTES = 16;
+/** Standard Webhooks asks for at least 24 random bytes; production holds to it. */
+export const MIN_PRODUCTION_SECRET_BYTES = 24;
+/**
+ * Temporal refuses a payload over 2 MiB. The event is stored re-encoded as JSON, which can be
+ * larger than the bytes received (`1e21` becomes `1e+21`: up to a quarter more), then encrypted
+ * (a few dozen bytes). 1.5 MiB leaves that room; above it an event would be answered 503 on
+ * every retry for 72 h and then be lost.
+ */
+export const MAX_BODY_LIMIT_BYTES = 1.5 * 1024 * 1024;
+/** The only value that lets a production process store PHI in clear: it has to be typed on purpose. */
+export const PAYLOAD_ENCRYPTION_OPT_OUT = 'PAYLOAD_ENCRYPTION_OPT_OUT';
+export const PAYLOAD_ENCRYPTION_OPT_OUT_VALUE = 'store-phi-in-clear';
 
 const DEFAULT_TASK_QUEUE = 'osigu-webhooks';
 
 // Each schema is applied to one variable so that an error always names the setting it is about.
-const integer = (min: number, max: number) =>
+export const integer = (min: number, max: number) =>
   z
     .string()
     .trim()
@@ -78,18 +115,31 @@ const byteSize = z
   .transform((value, ctx) => {
     // `bytes` would read "1m" as 1 byte (its parseInt fallback): give it only what it reads right.
     const parsed = /^\d+$/.test(value) ? Number(value) : /^\d+(\.\d+)?\s*(b|kb|mb|gb)$/i.test(value) ? bytes.parse(value) : null;
-    if (parsed === null || !Number.isSafeInteger(parsed) || parsed < 1 || parsed > 64 * 1024 * 1024) {
-      ctx.addIssue({ code: 'custom', message: 'must be a size such as 1048576, 512kb or 1mb (at most 64mb)' });
+    if (parsed === null || !Number.isSafeInteger(parsed) || parsed < 1) {
+      ctx.addIssue({ code: 'custom', message: 'must be a size such as 1048576, 512kb or 1mb' });
+      return z.NEVER;
+    }
+    if (parsed > MAX_BODY_LIMIT_BYTES) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be at most ${MAX_BODY_LIMIT_BYTES} bytes (1.5mb): Temporal refuses payloads over 2 MiB, and the event is stored re-encoded and encrypted, which can make it up to a quarter larger`,
+      });
       return z.NEVER;
     }
     return parsed;
   });
 
+const utf8Bytes = (value: string): number => new TextEncoder().encode(value).length;
+
+/** Comma-separated; a piece that is empty or short stops the start, so a secret with a comma in it fails loudly. */
 const secretList = z
   .string()
   .transform((value) => value.split(',').map((secret) => secret.trim()))
   .refine((secrets) => secrets.every((secret) => secret.length > 0), {
     message: 'must be one secret, or several separated by commas, none of them empty',
+  })
+  .refine((secrets) => secrets.every((secret) => utf8Bytes(secret) >= MIN_SECRET_BYTES), {
+    message: `every secret in the list must be at least ${MIN_SECRET_BYTES} bytes (a secret cannot contain a comma: the list is split there)`,
   });
 
 const urlPath = z
@@ -99,7 +149,7 @@ const urlPath = z
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
-const duration = z
+export const duration = z
   .string()
   .trim()
   .transform((value, ctx) => {
@@ -139,9 +189,10 @@ const socketAddress = z
     return match[1] !== undefined ? isIPv6(match[1]) : isIPv4(match[2] ?? '');
   }, 'must be an IP address and port such as 127.0.0.1:9464 or [::1]:9464');
 
-const logLevel = z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` });
+export const logLevel = z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` });
 
-function read<T>(env: Env, name: string, schema: z.ZodType<T, string>, fallback?: string): T {
+/** One setting through its schema; the error names the setting. Shared by every process's settings. */
+export function read<T>(env: Env, name: string, schema: z.ZodType<T, string>, fallback?: string): T {
   const raw = env[name];
   const value = raw === undefined || raw === '' ? fallback : raw;
   if (value === undefined) throw new ConfigError(name, 'is required');
@@ -150,7 +201,50 @@ function read<T>(env: Env, name: string, schema: z.ZodType<T, string>, fallback?
   return result.data;
 }
 
-function readOptional(env: Env, name: string): string | undefined {
+const osiguEnvironment = z.enum(OSIGU_ENVIRONMENTS, { message: 'must be sandbox or production' });
+
+/** Required: a production receiver that assumed sandbox would acknowledge every event and drop it. */
+function readEnvironment(env: Env): OsiguEnvironment {
+  const raw = env.OSIGU_ENVIRONMENT;
+  if (raw === undefined || raw.trim() === '') {
+    throw new ConfigError('OSIGU_ENVIRONMENT', 'is required: sandbox or production, the Osigu environment whose events this deployment processes');
+  }
+  return read(env, 'OSIGU_ENVIRONMENT', osiguEnvironment);
+}
+
+/** RESOURCE_ID_HASH_KEY: a documented development default outside production, a real key in it. */
+function readIdHashKey(env: Env, environment: OsiguEnvironment): string {
+  const key = readOptional(env, 'RESOURCE_ID_HASH_KEY');
+  if (environment !== 'production') return key ?? DEV_RESOURCE_ID_HASH_KEY;
+  if (key === undefined) throw new ConfigError('RESOURCE_ID_HASH_KEY', 'is required when OSIGU_ENVIRONMENT=production (e.g. openssl rand -base64 32)');
+  if (key === DEV_RESOURCE_ID_HASH_KEY) throw new ConfigError('RESOURCE_ID_HASH_KEY', 'is the published development key; production needs its own');
+  if (utf8Bytes(key) < 32) throw new ConfigError('RESOURCE_ID_HASH_KEY', 'must be at least 32 bytes in production');
+  return key;
+}
+
+/** Production stores PHI encrypted, unless an operator has typed the opt-out on purpose. */
+function requireEncryptionInProduction(env: Env, environment: OsiguEnvironment): void {
+  if (environment !== 'production') return;
+  const keys = env.PAYLOAD_ENCRYPTION_KEYS?.trim() ?? '';
+  const optOut = env[PAYLOAD_ENCRYPTION_OPT_OUT]?.trim();
+  if (optOut !== undefined && optOut !== '' && optOut !== PAYLOAD_ENCRYPTION_OPT_OUT_VALUE) {
+    throw new ConfigError(PAYLOAD_ENCRYPTION_OPT_OUT, `must be exactly ${PAYLOAD_ENCRYPTION_OPT_OUT_VALUE} when set`);
+  }
+  if (keys === '' && optOut !== PAYLOAD_ENCRYPTION_OPT_OUT_VALUE) {
+    throw new ConfigError(
+      'PAYLOAD_ENCRYPTION_KEYS',
+      `is required when OSIGU_ENVIRONMENT=production (event data is PHI); to store it in clear anyway, set ${PAYLOAD_ENCRYPTION_OPT_OUT}=${PAYLOAD_ENCRYPTION_OPT_OUT_VALUE}`,
+    );
+  }
+}
+
+function requireHttpsInProduction(name: string, url: string, environment: OsiguEnvironment): void {
+  if (environment === 'production' && !url.startsWith('https://')) {
+    throw new ConfigError(name, 'must be an https:// URL when OSIGU_ENVIRONMENT=production (secrets and PHI-adjacent details travel on it)');
+  }
+}
+
+export function readOptional(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value === undefined || value === '' ? undefined : value;
 }
@@ -167,8 +261,31 @@ export function loadReceiverConfig(env: Env = process.env): ReceiverConfig {
   if (headersTimeoutMs > requestTimeoutMs) {
     throw new ConfigError('HEADERS_TIMEOUT_MS', 'must not exceed REQUEST_TIMEOUT_MS');
   }
+  const bodyTimeoutMs = read(env, 'BODY_TIMEOUT_MS', integer(100, 120_000), String(Math.min(3_000, requestTimeoutMs)));
+  if (bodyTimeoutMs > requestTimeoutMs) throw new ConfigError('BODY_TIMEOUT_MS', 'must not exceed REQUEST_TIMEOUT_MS');
+  const environment = readEnvironment(env);
+  const webhookSecrets = read(env, 'OSIGU_WEBHOOK_SECRET', secretList);
+  if (environment === 'production') {
+    if (webhookSecrets.some((secret) => KNOWN_DEV_SECRETS.includes(secret))) {
+      throw new ConfigError('OSIGU_WEBHOOK_SECRET', 'is the published development secret; refused when OSIGU_ENVIRONMENT=production');
+    }
+    if (webhookSecrets.some((secret) => utf8Bytes(secret) < MIN_PRODUCTION_SECRET_BYTES)) {
+      throw new ConfigError('OSIGU_WEBHOOK_SECRET', `every secret must be at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when OSIGU_ENVIRONMENT=production`);
+    }
+  }
+  requireEncryptionInProduction(env, environment);
+  const maxBodyReads = read(env, 'MAX_BODY_READS', integer(1, 100_000), '256');
+  const maxBodyReadsPerAddress = read(env, 'MAX_BODY_READS_PER_ADDRESS', integer(1, 100_000), String(Math.min(32, maxBodyReads)));
+  if (maxBodyReadsPerAddress > maxBodyReads) throw new ConfigError('MAX_BODY_READS_PER_ADDRESS', 'must not exceed MAX_BODY_READS');
+  const proxies = readOptional(env, 'TRUSTED_PROXIES');
+  let trustedProxies: TrustedProxies | undefined;
+  try {
+    trustedProxies = proxies === undefined ? undefined : parseTrustedProxies(proxies);
+  } catch (error) {
+    throw new ConfigError('TRUSTED_PROXIES', `must be IP addresses or CIDR ranges separated by commas: ${(error as Error).message}`);
+  }
   return {
-    webhookSecrets: read(env, 'OSIGU_WEBHOOK_SECRET', secretList),
+    webhookSecrets,
     host: readOptional(env, 'HOST'),
     port: read(env, 'PORT', integer(0, 65_535), '3000'),
     webhookPath: read(env, 'WEBHOOK_PATH', urlPath, '/osigu/webhooks'),
@@ -180,10 +297,16 @@ export function loadReceiverConfig(env: Env = process.env): ReceiverConfig {
     headersTimeoutMs,
     tls: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : undefined,
     logLevel: read(env, 'LOG_LEVEL', logLevel, 'info'),
-    osiguEnvironment: read(env, 'OSIGU_ENVIRONMENT', z.enum(OSIGU_ENVIRONMENTS, { message: 'must be sandbox or production' }), 'sandbox'),
+    osiguEnvironment: environment,
     metricsEnabled: read(env, 'METRICS_ENABLED', boolean, 'true'),
     maxInFlight: read(env, 'MAX_IN_FLIGHT', integer(1, 100_000), '256'),
     maxConcurrentStarts: read(env, 'MAX_CONCURRENT_STARTS', integer(1, 100_000), '128'),
+    maxBodyReads,
+    maxBodyReadsPerAddress,
+    bodyTimeoutMs,
+    trustedProxies,
+    maxConnections: read(env, 'MAX_CONNECTIONS', integer(1, 1_000_000), '1024'),
+    idHashKey: readIdHashKey(env, environment),
   };
 }
 
@@ -199,8 +322,20 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   if (missing.length > 0 && missing.length < 3) {
     throw new ConfigError(missing[0]?.[0] ?? 'OSIGU_API_BASE_URL', 'is required when any of OSIGU_API_BASE_URL, OSIGU_CLIENT_ID, OSIGU_CLIENT_SECRET is set');
   }
+  const environment = readEnvironment(env);
+  requireEncryptionInProduction(env, environment);
   const providerUrl = env.PROVIDER_WEBHOOK_URL?.trim() ? read(env, 'PROVIDER_WEBHOOK_URL', httpUrl) : undefined;
+  const providerSecret = readOptional(env, 'PROVIDER_WEBHOOK_SECRET');
+  if (providerUrl !== undefined && environment === 'production') {
+    requireHttpsInProduction('PROVIDER_WEBHOOK_URL', providerUrl, environment);
+    if (providerSecret === undefined) throw new ConfigError('PROVIDER_WEBHOOK_SECRET', 'is required when PROVIDER_WEBHOOK_URL is set and OSIGU_ENVIRONMENT=production (notifications would go unsigned)');
+    if (utf8Bytes(providerSecret) < MIN_PRODUCTION_SECRET_BYTES) throw new ConfigError('PROVIDER_WEBHOOK_SECRET', `must be at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when OSIGU_ENVIRONMENT=production`);
+  }
+  const osiguApiUrl = apiBase === undefined ? undefined : read(env, 'OSIGU_API_BASE_URL', httpUrl);
+  if (osiguApiUrl !== undefined) requireHttpsInProduction('OSIGU_API_BASE_URL', osiguApiUrl, environment);
   return {
+    osiguEnvironment: environment,
+    idHashKey: readIdHashKey(env, environment),
     taskQueue: read(env, 'TEMPORAL_TASK_QUEUE', nonEmpty, DEFAULT_TASK_QUEUE),
     logLevel: read(env, 'LOG_LEVEL', logLevel, 'info'),
     settings: {
@@ -215,7 +350,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       apiBase !== undefined && clientId !== undefined && clientSecret !== undefined
         ? { baseUrl: read(env, 'OSIGU_API_BASE_URL', httpUrl), clientId, clientSecret }
         : undefined,
-    providerWebhook: providerUrl === undefined ? undefined : { url: providerUrl, secret: readOptional(env, 'PROVIDER_WEBHOOK_SECRET') },
+    providerWebhook: providerUrl === undefined ? undefined : { url: providerUrl, secret: providerSecret },
     // Unset: the default; set but empty: off.
     metricsAddress: env.WORKER_METRICS_ADDRESS?.trim() === '' ? undefined : read(env, 'WORKER_METRICS_ADDRESS', socketAddress, '127.0.0.1:9464'),
   };

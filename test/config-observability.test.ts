@@ -3,7 +3,7 @@ import { workerMetricsOptions } from '../src/worker-metrics';
 
 /* The settings for metrics and load shedding (METRICS_ENABLED, MAX_IN_FLIGHT, MAX_CONCURRENT_STARTS, WORKER_METRICS_ADDRESS). */
 
-const receiverEnv = (extra: Env = {}): Env => ({ OSIGU_WEBHOOK_SECRET: 'whsec_test', ...extra });
+const receiverEnv = (extra: Env = {}): Env => ({ OSIGU_WEBHOOK_SECRET: 'whsec_test_observability', OSIGU_ENVIRONMENT: 'sandbox', ...extra });
 
 function settingOf(load: () => unknown): string {
   try {
@@ -48,20 +48,20 @@ describe('receiver', () => {
 
 describe('worker', () => {
   it('WORKER_METRICS_ADDRESS: 127.0.0.1:9464 when unset, off when set empty', () => {
-    expect(loadWorkerConfig({}).metricsAddress).toBe('127.0.0.1:9464');
-    expect(loadWorkerConfig({ WORKER_METRICS_ADDRESS: '' }).metricsAddress).toBeUndefined();
-    expect(loadWorkerConfig({ WORKER_METRICS_ADDRESS: '  ' }).metricsAddress).toBeUndefined();
+    expect(loadWorkerConfig({ OSIGU_ENVIRONMENT: 'sandbox' }).metricsAddress).toBe('127.0.0.1:9464');
+    expect(loadWorkerConfig({ OSIGU_ENVIRONMENT: 'sandbox', WORKER_METRICS_ADDRESS: '' }).metricsAddress).toBeUndefined();
+    expect(loadWorkerConfig({ OSIGU_ENVIRONMENT: 'sandbox', WORKER_METRICS_ADDRESS: '  ' }).metricsAddress).toBeUndefined();
   });
 
   it.each(['0.0.0.0:9464', ' 10.1.2.3:1 ', '[::]:9464', '[::1]:65535'])('WORKER_METRICS_ADDRESS=%j is accepted', (value) => {
-    expect(loadWorkerConfig({ WORKER_METRICS_ADDRESS: value }).metricsAddress).toBe(value.trim());
+    expect(loadWorkerConfig({ OSIGU_ENVIRONMENT: 'sandbox', WORKER_METRICS_ADDRESS: value }).metricsAddress).toBe(value.trim());
   });
 
   // The SDK's core parses a socket address: a host name would fail only when the worker starts.
   it.each(['localhost:9464', '9464', '127.0.0.1', '127.0.0.1:99999', '::1:9464', '[::1]', 'http://127.0.0.1:9464', '256.0.0.1:9464'])(
     'WORKER_METRICS_ADDRESS=%j is refused, naming it',
     (value) => {
-      expect(settingOf(() => loadWorkerConfig({ WORKER_METRICS_ADDRESS: value }))).toBe('WORKER_METRICS_ADDRESS');
+      expect(settingOf(() => loadWorkerConfig({ OSIGU_ENVIRONMENT: 'sandbox', WORKER_METRICS_ADDRESS: value }))).toBe('WORKER_METRICS_ADDRESS');
     },
   );
 

@@ -3,7 +3,7 @@ import { ConfigError, loadReceiverConfig, loadWorkerConfig, type Env } from '../
 const SECRET = 'whsec_config_test_secret';
 
 /** The smallest environment a receiver starts with: only the secret is required. */
-const receiverEnv = (overrides: Env = {}): Env => ({ OSIGU_WEBHOOK_SECRET: SECRET, ...overrides });
+const receiverEnv = (overrides: Env = {}): Env => ({ OSIGU_WEBHOOK_SECRET: SECRET, OSIGU_ENVIRONMENT: 'sandbox', ...overrides });
 
 /** Runs `load` and returns the ConfigError it throws; fails the test if it throws nothing or something else. */
 function configError(load: () => unknown): ConfigError {
@@ -18,6 +18,8 @@ function configError(load: () => unknown): ConfigError {
   }
   return thrown;
 }
+
+const workerEnv = (overrides: Env = {}): Env => ({ OSIGU_ENVIRONMENT: 'sandbox', ...overrides });
 
 function expectRefused(env: Env, setting: string): ConfigError {
   const error = configError(() => loadReceiverConfig(env));
@@ -90,26 +92,26 @@ describe('loadReceiverConfig', () => {
 
   describe('OSIGU_WEBHOOK_SECRET', () => {
     it('is required: a ConfigError whose setting and message name it', () => {
-      const error = expectRefused({}, 'OSIGU_WEBHOOK_SECRET');
+      const error = expectRefused({ OSIGU_ENVIRONMENT: 'sandbox' }, 'OSIGU_WEBHOOK_SECRET');
       expect(error).toBeInstanceOf(Error);
       expect(error.message).toContain('OSIGU_WEBHOOK_SECRET');
       expect(error.message).toContain('required');
     });
 
     it('counts an empty string as missing', () => {
-      expectRefused({ OSIGU_WEBHOOK_SECRET: '' }, 'OSIGU_WEBHOOK_SECRET');
+      expectRefused(receiverEnv({ OSIGU_WEBHOOK_SECRET: '' }), 'OSIGU_WEBHOOK_SECRET');
     });
 
     it('reads a comma-separated list and trims the spaces around each secret', () => {
-      expect(loadReceiverConfig(receiverEnv({ OSIGU_WEBHOOK_SECRET: ' whsec_old , whsec_new,whsec_next ' })).webhookSecrets).toEqual([
-        'whsec_old',
-        'whsec_new',
-        'whsec_next',
+      expect(loadReceiverConfig(receiverEnv({ OSIGU_WEBHOOK_SECRET: ' whsec_old_0123456789 , whsec_new_0123456789,whsec_next_0123456789 ' })).webhookSecrets).toEqual([
+        'whsec_old_0123456789',
+        'whsec_new_0123456789',
+        'whsec_next_0123456789',
       ]);
     });
 
     it('keeps a single secret as a one-element list', () => {
-      expect(loadReceiverConfig(receiverEnv({ OSIGU_WEBHOOK_SECRET: 'whsec_only' })).webhookSecrets).toEqual(['whsec_only']);
+      expect(loadReceiverConfig(receiverEnv({ OSIGU_WEBHOOK_SECRET: 'whsec_only_0123456789' })).webhookSecrets).toEqual(['whsec_only_0123456789']);
     });
 
     it.each([
@@ -120,7 +122,7 @@ describe('loadReceiverConfig', () => {
       ['only whitespace', '   '],
       ['only a comma', ','],
     ])('refuses %s, without echoing any secret in the message', (_label, value) => {
-      const error = expectRefused({ OSIGU_WEBHOOK_SECRET: value }, 'OSIGU_WEBHOOK_SECRET');
+      const error = expectRefused(receiverEnv({ OSIGU_WEBHOOK_SECRET: value }), 'OSIGU_WEBHOOK_SECRET');
       expect(error.message).not.toContain('whsec_');
     });
 
@@ -262,20 +264,20 @@ describe('loadReceiverConfig', () => {
 
 describe('loadWorkerConfig', () => {
   it('needs no secret and defaults the queue and the log level', () => {
-    expect(loadWorkerConfig({})).toMatchObject({ taskQueue: 'osigu-webhooks', logLevel: 'info' });
+    expect(loadWorkerConfig(workerEnv())).toMatchObject({ taskQueue: 'osigu-webhooks', logLevel: 'info' });
   });
 
   it('takes an explicit queue and level', () => {
-    expect(loadWorkerConfig({ TEMPORAL_TASK_QUEUE: ' other-queue ', LOG_LEVEL: 'warn' })).toMatchObject({ taskQueue: 'other-queue', logLevel: 'warn' });
+    expect(loadWorkerConfig(workerEnv({ TEMPORAL_TASK_QUEUE: ' other-queue ', LOG_LEVEL: 'warn' }))).toMatchObject({ taskQueue: 'other-queue', logLevel: 'warn' });
   });
 
   it('refuses an invalid LOG_LEVEL, naming it', () => {
-    const error = configError(() => loadWorkerConfig({ LOG_LEVEL: 'loud' }));
+    const error = configError(() => loadWorkerConfig(workerEnv({ LOG_LEVEL: 'loud' })));
     expect(error.setting).toBe('LOG_LEVEL');
     expect(error.message).toContain('LOG_LEVEL');
   });
 
   it('refuses a whitespace-only TEMPORAL_TASK_QUEUE, naming it', () => {
-    expect(configError(() => loadWorkerConfig({ TEMPORAL_TASK_QUEUE: ' \t ' })).setting).toBe('TEMPORAL_TASK_QUEUE');
+    expect(configError(() => loadWorkerConfig(workerEnv({ TEMPORAL_TASK_QUEUE: ' \t ' }))).setting).toBe('TEMPORAL_TASK_QUEUE');
   });
 });

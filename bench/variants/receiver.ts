@@ -27,6 +27,7 @@ export async function startWorkers(ctx: RunContext, backend: TemporalBackend, co
     TEMPORAL_ADDRESS: backend.address,
     TEMPORAL_NAMESPACE: backend.namespace,
     TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    OSIGU_ENVIRONMENT: 'sandbox',
     LOG_LEVEL: ctx.options.logLevel,
   });
   const children: Child[] = [];
@@ -65,6 +66,7 @@ export async function startOurStack(
     TEMPORAL_TASK_QUEUE: TASK_QUEUE,
     LOG_LEVEL: ctx.options.logLevel,
     OSIGU_WEBHOOK_SECRET: ctx.secret,
+    OSIGU_ENVIRONMENT: 'sandbox',
     HOST: '127.0.0.1',
     PORT: String(port),
     WEBHOOK_PATH,

@@ -1,10 +1,11 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import Koa, { type Context } from 'koa';
 import getRawBody from 'raw-body';
 import { z } from 'zod';
 import type { Logger } from '../logger';
 import { PayloadDecryptionError } from '../temporal/codec/encryption-codec';
+import { createSessionStore, type SessionStore } from './sessions';
 
 /**
  * Temporal's remote codec protocol for the Web UI and the CLI: POST `…/decode` and `…/encode` with
@@ -12,10 +13,14 @@ import { PayloadDecryptionError } from '../temporal/codec/encryption-codec';
  * in protobuf JSON), answered in the same shape. Only the last path segment is looked at, as the
  * protocol asks, so `/decode`, `/codec/decode` and a proxy's prefix all work.
  *
- * Every encode/decode is authenticated: `Authorization: Bearer <CODEC_SERVER_TOKEN>`, or, for the
- * Web UI (which can send cookies, "include cross-origin credentials", but cannot send a token of
- * ours), a session cookie set by signing in once at `/codec/login`. Cookie sessions are only
- * accepted from the allowed origins. Nothing here logs a payload, a token or a cookie.
+ * Every encode/decode is authenticated: `Authorization: Bearer <CODEC_SERVER_TOKEN>` (the CLI),
+ * or, for the Web UI (which can send cookies, "include cross-origin credentials", but cannot send
+ * a token of ours), a session cookie from signing in at `/codec/login`: a random id kept on the
+ * server with an absolute and an idle expiry, revoked by `POST /codec/logout`, `Secure` and
+ * `__Host-` when the public origin is https. Cookie sessions are only accepted from the allowed
+ * origins. Every decode and encode is audited: who (the SSO proxy's identity header, else the
+ * session's label, else "bearer"), the namespace, the payload count; never a payload, a token
+ * or a cookie.
  */
 export interface CodecAppOptions {
   codec: PayloadCodec;
@@ -24,15 +29,26 @@ export interface CodecAppOptions {
   corsOrigins: readonly string[];
   logger: Logger;
   bodyLimitBytes?: number;
-  /** How long a Web UI sign-in lasts. */
+  /** How long a Web UI sign-in lasts at most, and without use. */
   sessionMaxAgeMs?: number;
+  sessionIdleMs?: number;
+  /** CODEC_SERVER_PUBLIC_ORIGIN: an https origin makes the session cookie Secure and __Host-. */
+  publicOrigin?: string | undefined;
+  /** CODEC_SERVER_IDENTITY_HEADER: who the SSO proxy says is signed in, for the audit log. */
+  identityHeader?: string | undefined;
+  now?: () => number;
 }
 
 export const SESSION_COOKIE = 'osigu_codec_session';
+/** The name over https: `__Host-` pins it to this host, every port excluded, path / and Secure. */
+export const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
 export const LOGIN_PATH = '/codec/login';
+export const LOGOUT_PATH = '/codec/logout';
+const IDENTITY = /^[A-Za-z0-9._@+-]{1,128}$/;
 const ALLOWED_HEADERS = 'Content-Type, Authorization, X-Namespace';
 const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
 const DEFAULT_SESSION_MAX_AGE_MS = 8 * 60 * 60 * 1000;
+const DEFAULT_SESSION_IDLE_MS = 30 * 60 * 1000;
 const CODEC_PATH = /(?:^|\/)(decode|encode)$/;
 const NAMESPACE = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -77,9 +93,21 @@ export function createCodecApp(options: CodecAppOptions): Koa {
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
   const sessionMaxAge = options.sessionMaxAgeMs ?? DEFAULT_SESSION_MAX_AGE_MS;
   const tokenDigest = digest(options.token);
-  // The cookie carries a value derived from the token, not the token itself.
-  const session = createHmac('sha256', options.token).update('osigu-webhooks codec-server session v1').digest('base64url');
-  const sessionDigest = digest(session);
+  const sessions: SessionStore = createSessionStore({
+    absoluteMs: sessionMaxAge,
+    idleMs: options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  const secureCookie = options.publicOrigin?.startsWith('https://') === true;
+  const cookieName = secureCookie ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+  const cookie = (value: string, maxAgeSeconds: number): string =>
+    `${cookieName}=${value}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${secureCookie ? '; Secure' : ''}`;
+  /** Who the audit log names: the SSO proxy's user when configured and sent, else how the request proved itself. */
+  const who = (ctx: Context, fallback: string): string => {
+    if (options.identityHeader === undefined) return fallback;
+    const value = ctx.get(options.identityHeader).trim();
+    return value === '' ? fallback : IDENTITY.test(value) ? value : 'unreadable-identity';
+  };
   const allowedOrigin = (ctx: Context): string | undefined => {
     const origin = ctx.get('Origin');
     return origin !== '' && corsOrigins.includes(origin) ? origin : undefined;
@@ -158,6 +186,10 @@ export function createCodecApp(options: CodecAppOptions): Koa {
       await login(ctx);
       return;
     }
+    if (ctx.path === LOGOUT_PATH) {
+      logout(ctx);
+      return;
+    }
     const match = CODEC_PATH.exec(ctx.path);
     if (match === null) {
       await next();
@@ -168,7 +200,10 @@ export function createCodecApp(options: CodecAppOptions): Koa {
       throw new Refusal(405, 'method_not_allowed', 'Use POST.');
     }
     const facts = ctx.state.facts as Record<string, unknown>;
-    facts.auth = authenticate(ctx);
+    const proof = authenticate(ctx);
+    facts.auth = proof.auth;
+    facts.who = who(ctx, proof.who);
+    facts.operation = match[1];
     if (!ctx.is('application/json')) throw new Refusal(415, 'unsupported_media_type', 'Send application/json.');
     const payloads = await readPayloads(ctx);
     facts.payloads = payloads.length;
@@ -177,8 +212,9 @@ export function createCodecApp(options: CodecAppOptions): Koa {
       result = match[1] === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
     } catch (error) {
       if (error instanceof PayloadDecryptionError) {
+        // The detail (key ids known here) is for the operator's log, not for the caller.
         facts.detail = error.message;
-        throw new Refusal(400, 'decode_failed', error.message);
+        throw new Refusal(400, 'decode_failed', `A payload could not be decrypted${error.keyId === undefined ? '' : ` (key id ${JSON.stringify(error.keyId.slice(0, 64))})`}; the codec server log has the detail.`);
       }
       throw error;
     }
@@ -186,17 +222,32 @@ export function createCodecApp(options: CodecAppOptions): Koa {
     ctx.body = { payloads: result.map(toJson) };
   });
 
-  /** How the request proved itself: a bearer token, or a Web UI session cookie from an allowed origin. */
-  function authenticate(ctx: Context): 'bearer' | 'session' {
+  /** How the request proved itself: a bearer token, or a live Web UI session from an allowed origin. */
+  function authenticate(ctx: Context): { auth: 'bearer' | 'session'; who: string } {
     const header = ctx.get('Authorization');
     if (header !== '') {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      if (match?.[1] !== undefined && sameSecret(match[1], tokenDigest)) return 'bearer';
+      if (match?.[1] !== undefined && sameSecret(match[1], tokenDigest)) return { auth: 'bearer', who: 'bearer' };
       throw new Refusal(401, 'unauthorized', 'A valid bearer token is required.');
     }
-    const cookie = ctx.cookies.get(SESSION_COOKIE);
-    if (cookie !== undefined && allowedOrigin(ctx) !== undefined && sameSecret(cookie, sessionDigest)) return 'session';
+    const id = ctx.cookies.get(cookieName);
+    const session = id !== undefined && allowedOrigin(ctx) !== undefined ? sessions.touch(id) : undefined;
+    if (session !== undefined) return { auth: 'session', who: `session:${session.label}` };
     throw new Refusal(401, 'unauthorized', `A bearer token is required (or sign in at ${LOGIN_PATH} and include credentials).`);
+  }
+
+  /** Ends this browser's session on the server, whatever the cookie's own expiry says. */
+  function logout(ctx: Context): void {
+    if (ctx.method !== 'POST') {
+      ctx.set('Allow', 'POST');
+      throw new Refusal(405, 'method_not_allowed', 'Use POST.');
+    }
+    const id = ctx.cookies.get(cookieName);
+    const facts = ctx.state.facts as Record<string, unknown>;
+    facts.auth = 'logout';
+    facts.revoked = id !== undefined && sessions.revoke(id);
+    ctx.append('Set-Cookie', cookie('', 0));
+    ctx.body = { signedOut: true };
   }
 
   async function readPayloads(ctx: Context): Promise<Payload[]> {
@@ -245,11 +296,14 @@ export function createCodecApp(options: CodecAppOptions): Koa {
       ctx.body = page('Sign in to the codec server', loginForm('That is not the codec server token.'));
       return;
     }
-    ctx.cookies.set(SESSION_COOKIE, session, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: sessionMaxAge, secure: ctx.secure, overwrite: true });
+    const { id, session } = sessions.create();
+    ctx.append('Set-Cookie', cookie(id, Math.floor(sessionMaxAge / 1000)));
     facts.auth = 'login';
+    facts.who = who(ctx, `session:${session.label}`);
     ctx.body = page(
       'Signed in',
-      `<p>This browser may now decode payloads for the Temporal Web UI for ${Math.round(sessionMaxAge / 3_600_000)} h.</p>
+      `<p>This browser may now decode payloads for the Temporal Web UI for ${Math.round(sessionMaxAge / 3_600_000)} h at most (less when left unused);
+<code>POST ${LOGOUT_PATH}</code> ends the session.</p>
 <p>In the Web UI, open on the same host name as this page (127.0.0.1 or localhost, not a mix): the <b>Codec Server</b>
 button in the top bar, <b>Use my browser setting and ignore Cluster-level setting.</b>, this server as the endpoint
 (<code>${escapeHtml(`${ctx.protocol}://${ctx.host}`)}</code>), switch on <b>Include cross-origin credentials</b>, <b>Apply</b>. The cluster-level

@@ -17,7 +17,16 @@ export interface CodecServer {
  * behind your TLS and single sign-on before exposing it.
  */
 export async function startCodecServer(config: CodecServerConfig, { logger }: { logger: Logger }): Promise<CodecServer> {
-  const app = createCodecApp({ codec: config.encryption.codec, token: config.token, corsOrigins: config.corsOrigins, logger });
+  const app = createCodecApp({
+    codec: config.encryption.codec,
+    token: config.token,
+    corsOrigins: config.corsOrigins,
+    logger,
+    sessionMaxAgeMs: config.sessionMaxAgeMs,
+    sessionIdleMs: config.sessionIdleMs,
+    publicOrigin: config.publicOrigin,
+    identityHeader: config.identityHeader,
+  });
   const callback = app.callback();
   const server = http.createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => void callback(req, res));
   await new Promise<void>((resolve, reject) => {

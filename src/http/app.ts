@@ -2,27 +2,44 @@ import Router from '@koa/router';
 import type { Tracer } from '@opentelemetry/api';
 import Koa from 'koa';
 import type { Logger } from '../logger';
-import { concurrencyLimit, DEFAULT_MAX_CONCURRENT_STARTS, DEFAULT_MAX_IN_FLIGHT, shedRequests, shedStarts } from './load-shedding';
+import type { TrustedProxies } from './client-address';
+import {
+  addressShare,
+  concurrencyLimit,
+  DEFAULT_BODY_TIMEOUT_MS,
+  DEFAULT_MAX_BODY_READS,
+  DEFAULT_MAX_BODY_READS_PER_ADDRESS,
+  DEFAULT_MAX_CONCURRENT_STARTS,
+  DEFAULT_MAX_IN_FLIGHT,
+  shedStarts,
+} from './load-shedding';
 import { createReceiverMetrics, type DeliveryOutcome, type ReceiverMetrics } from './metrics';
 import { Rejection } from './rejection';
+import { cachedReadiness } from './readiness';
 import { traceDelivery } from './tracing';
 import { webhookHandler, type WebhookOptions, type WebhookState } from './webhook';
 
 export interface AppOptions extends WebhookOptions {
   webhookPath: string;
   logger: Logger;
-  /** Whether Temporal answers right now; /readyz reports it. */
+  /** Whether Temporal answers right now; /readyz reports it (at most one check a second). */
   isReady: () => Promise<boolean>;
   isClosing: () => boolean;
   /** This receiver's own registry and counters; created here when not given. */
   metrics?: ReceiverMetrics;
   /** Answer GET /metrics (default true). */
   metricsEnabled?: boolean;
-  /** Load shedding: deliveries in flight, and workflow starts in progress, before 503 overloaded. */
+  /** Load shedding: verified deliveries in flight, and workflow starts in progress, before 503 overloaded. */
   maxInFlight?: number;
   maxConcurrentStarts?: number;
   /** Set when tracing is on (src/tracing): each delivery is the root span of its trace. */
   tracer?: Tracer | undefined;
+  /** Bodies being read at once, in all and from one client address, and their deadline. */
+  maxBodyReads?: number;
+  maxBodyReadsPerAddress?: number;
+  bodyTimeoutMs?: number;
+  /** Proxies whose X-Forwarded-For names the client address; undefined: the socket's peer. */
+  trustedProxies?: TrustedProxies | undefined;
 }
 
 export function createApp(options: AppOptions): Koa<WebhookState> {
@@ -32,9 +49,13 @@ export function createApp(options: AppOptions): Koa<WebhookState> {
   const metrics = options.metrics ?? createReceiverMetrics();
   const metricsEnabled = options.metricsEnabled ?? true;
   const requestLimit = concurrencyLimit(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+  const bodyReads = addressShare(options.maxBodyReads ?? DEFAULT_MAX_BODY_READS, options.maxBodyReadsPerAddress ?? DEFAULT_MAX_BODY_READS_PER_ADDRESS);
+  const isReady = cachedReadiness(options.isReady);
   const startLimit = concurrencyLimit(options.maxConcurrentStarts ?? DEFAULT_MAX_CONCURRENT_STARTS);
   metrics.setLimits({ maxInFlight: requestLimit.max, maxStartsInFlight: startLimit.max });
-  // GETs on these are the operator's, not deliveries: they are not counted.
+  // GETs on these are the operator's, not deliveries: they are not counted. The router matches
+  // case-sensitively and without a trailing slash, so /METRICS or /metrics/ is a 404 (counted as
+  // a refusal), never the metrics: a proxy rule on the exact path cannot be walked around.
   const internalPaths = new Set(['/healthz', '/readyz', ...(metricsEnabled ? ['/metrics'] : [])]);
 
   app.use(async (ctx, next) => {
@@ -84,12 +105,12 @@ export function createApp(options: AppOptions): Koa<WebhookState> {
     }
   });
 
-  const router = new Router<WebhookState>();
+  const router = new Router<WebhookState>({ strict: true, sensitive: true });
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
   router.get('/readyz', async (ctx) => {
-    const ready = await options.isReady();
+    const ready = await isReady();
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ready ? 'ready' : 'unavailable', temporal: ready ? 'reachable' : 'unreachable' };
   });
@@ -99,9 +120,16 @@ export function createApp(options: AppOptions): Koa<WebhookState> {
       ctx.body = await metrics.registry.metrics();
     });
   }
-  // Shedding runs once the router has matched POST on the path, and before the body is read.
+  // Admission runs once the router has matched POST on the path, and before the body is read.
   const startEvent = shedStarts(metrics.instrumentStarter(options.startEvent), startLimit, metrics);
-  router.post(options.webhookPath, traceDelivery(options.tracer), shedRequests(requestLimit, metrics), webhookHandler({ ...options, startEvent }));
+  router.post(
+    options.webhookPath,
+    traceDelivery(options.tracer),
+    webhookHandler(
+      { ...options, startEvent },
+      { bodyReads, verified: requestLimit, bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS, trustedProxies: options.trustedProxies, metrics },
+    ),
+  );
 
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -17,8 +17,11 @@ export type DeliveryOutcome = 'accepted' | 'duplicate' | RejectionCode | 'intern
 
 export type StartResult = 'started' | 'duplicate' | 'failed';
 
-/** Which bound refused a request: the whole request (before its body is read) or its workflow start. */
-export type ShedLimit = 'requests' | 'workflow_starts';
+/**
+ * Which bound refused a request: body reads in all or from one address (before the body is read),
+ * verified deliveries in flight (`requests`), or workflow starts.
+ */
+export type ShedLimit = 'body_reads' | 'body_reads_per_address' | 'requests' | 'workflow_starts';
 
 const FAMILIES = [...Object.keys(EVENT_FAMILIES), 'other'] as const;
 type FamilyLabel = (typeof FAMILIES)[number];
@@ -84,12 +87,12 @@ export function createReceiverMetrics({ defaultMetrics = true }: ReceiverMetrics
   });
   const inFlight = new Gauge({
     name: METRIC_NAMES.inFlight,
-    help: 'Webhook deliveries admitted and not yet answered (bounded by MAX_IN_FLIGHT).',
+    help: 'Webhook deliveries admitted (body being read, or verified) and not yet answered (bounded by MAX_BODY_READS + MAX_IN_FLIGHT).',
     registers: [registry],
   });
   const maxInFlight = new Gauge({
     name: METRIC_NAMES.maxInFlight,
-    help: 'The configured MAX_IN_FLIGHT.',
+    help: 'The configured MAX_IN_FLIGHT (verified deliveries at once).',
     registers: [registry],
   });
   const shed = new Counter({
@@ -129,7 +132,7 @@ export function createReceiverMetrics({ defaultMetrics = true }: ReceiverMetrics
   deliveries.inc({ outcome: 'internal_error', status: '500' }, 0);
   for (const [code, status] of Object.entries(STATUS_BY_CODE)) deliveries.inc({ outcome: code, status: String(status) }, 0);
   for (const family of FAMILIES) for (const outcome of ['accepted', 'duplicate']) acceptedEvents.inc({ family, outcome }, 0);
-  for (const limit of ['requests', 'workflow_starts'] satisfies ShedLimit[]) shed.inc({ limit }, 0);
+  for (const limit of ['body_reads', 'body_reads_per_address', 'requests', 'workflow_starts'] satisfies ShedLimit[]) shed.inc({ limit }, 0);
   for (const status of ['400', '408', '413', '431']) clientErrors.inc({ status }, 0);
   for (const status_class of ['2xx', '4xx', '5xx']) requestDuration.zero({ status_class });
   for (const result of ['started', 'duplicate', 'failed'] satisfies StartResult[]) startDuration.zero({ result });

@@ -18,6 +18,7 @@ const SIGNATURE_STATUS: Record<SignatureFailureCode, 401> = {
 const ENVELOPE_STATUS: Record<EnvelopeFailureCode, 400> = {
   invalid_utf8: 400,
   invalid_json: 400,
+  duplicate_key: 400,
   invalid_envelope: 400,
 };
 
@@ -27,6 +28,7 @@ export const STATUS_BY_CODE = {
   unsupported_encoding: 415,
   body_too_large: 413,
   body_incomplete: 400,
+  body_timeout: 408,
   ...SIGNATURE_STATUS,
   ...ENVELOPE_STATUS,
   temporal_unavailable: 503,
@@ -41,6 +43,7 @@ export const MESSAGE_BY_CODE: Record<RejectionCode, string> = {
   unsupported_encoding: 'Content-Encoding is not supported; send the body as is.',
   body_too_large: 'The body is larger than this endpoint accepts.',
   body_incomplete: 'The body ended before its declared length, or could not be read.',
+  body_timeout: 'The body did not arrive in time.',
   signature_missing: 'X-Osigu-Signature is missing.',
   signature_malformed: 'X-Osigu-Signature is malformed.',
   timestamp_too_old: 'The signature timestamp is outside the tolerance (too old).',
@@ -48,6 +51,7 @@ export const MESSAGE_BY_CODE: Record<RejectionCode, string> = {
   signature_mismatch: 'No signature matches.',
   invalid_utf8: 'The body is not valid UTF-8.',
   invalid_json: 'The body is not valid JSON.',
+  duplicate_key: 'The body repeats a key within one JSON object.',
   invalid_envelope: 'The event envelope is invalid.',
   temporal_unavailable: 'The event could not be stored durably; retry later.',
   overloaded: 'The receiver is at its concurrency limit; retry later.',

@@ -8,7 +8,8 @@ import { createLogger, type Logger } from '../logger';
 import { createTemporalClient } from '../temporal/client';
 import { loadPayloadEncryption, payloadCodecsFor, payloadEncryptionStatus, type PayloadEncryption } from '../temporal/codec/settings';
 import { loadTemporalConnectConfig, type TemporalConnectConfig } from '../temporal/connection-config';
-import { createEventStarter } from '../temporal/event-starter';
+import { createEventStarter, eventKeys, type EventStarter } from '../temporal/event-starter';
+import { hashId } from '../osigu/id-key';
 import { clientTracingInterceptors } from '../tracing/temporal';
 import { startTracing, type Tracing } from '../tracing/tracing';
 import { createApp } from './app';
@@ -34,18 +35,25 @@ export interface ReceiverDependencies {
   payloadEncryption?: PayloadEncryption | undefined;
   /** OpenTelemetry, when configured (src/tracing): deliveries start traces the workflows continue. */
   tracing?: Tracing | undefined;
+  /**
+   * Stand-ins for Temporal, for tests of the HTTP side alone (admission, TLS, paths): the real
+   * server, app and settings, with workflow starts and the readiness check supplied.
+   */
+  startEvent?: EventStarter;
+  isTemporalReachable?: () => Promise<boolean>;
 }
 
 export async function startReceiver(
   config: ReceiverConfig,
   temporal: TemporalConnectConfig,
-  { logger, now = () => new Date(), payloadEncryption, tracing }: ReceiverDependencies,
+  { logger, now = () => new Date(), payloadEncryption, tracing, startEvent, isTemporalReachable }: ReceiverDependencies,
 ): Promise<Receiver> {
   const encryptionStatus = payloadEncryptionStatus(payloadEncryption);
   logger[encryptionStatus.level](encryptionStatus.fields, encryptionStatus.message);
   const temporalClient = createTemporalClient(temporal, payloadCodecsFor(payloadEncryption), clientTracingInterceptors(tracing));
   let closing = false;
   const metrics = createReceiverMetrics();
+  const hash = hashId(config.idHashKey);
   const app = createApp({
     secrets: config.webhookSecrets,
     toleranceSeconds: config.signatureToleranceSeconds,
@@ -53,19 +61,27 @@ export async function startReceiver(
     webhookPath: config.webhookPath,
     now,
     logger,
-    startEvent: createEventStarter({
-      client: temporalClient.client,
-      taskQueue: config.taskQueue,
-      timeoutMs: config.startTimeoutMs,
-      expectedEnvironment: config.osiguEnvironment,
-    }),
-    isReady: async () => !closing && (await temporalClient.isReachable()),
+    startEvent:
+      startEvent ??
+      createEventStarter({
+        client: temporalClient.client,
+        taskQueue: config.taskQueue,
+        timeoutMs: config.startTimeoutMs,
+        expectedEnvironment: config.osiguEnvironment,
+        hash,
+      }),
+    eventKey: (eventId) => eventKeys({ event_id: eventId }, { workflowType: '', family: '', resourceId: undefined }, hash).workflowId,
+    isReady: async () => !closing && (await (isTemporalReachable ?? (() => temporalClient.isReachable()))()),
     isClosing: () => closing,
     metrics,
     tracer: tracing?.tracer,
     metricsEnabled: config.metricsEnabled,
     maxInFlight: config.maxInFlight,
     maxConcurrentStarts: config.maxConcurrentStarts,
+    maxBodyReads: config.maxBodyReads,
+    maxBodyReadsPerAddress: config.maxBodyReadsPerAddress,
+    bodyTimeoutMs: config.bodyTimeoutMs,
+    trustedProxies: config.trustedProxies,
   });
 
   const serverOptions: http.ServerOptions = {
@@ -75,14 +91,22 @@ export async function startReceiver(
     // hold a socket for far longer than configured.
     connectionsCheckingInterval: 1_000,
   };
+  // Node's default is 120 s, and the HTTP timeouts above only start once the handshake is done:
+  // a socket that never finishes it is cut off like one that never sends its headers.
+  const tlsOptions: https.ServerOptions = { handshakeTimeout: config.headersTimeoutMs };
   const callback = app.callback();
   const handle: http.RequestListener = (req, res) => void callback(req, res);
   const server = config.tls
     ? https.createServer(
-        { ...serverOptions, cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), minVersion: 'TLSv1.2' },
+        { ...serverOptions, ...tlsOptions, cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), minVersion: 'TLSv1.2' },
         handle,
       )
     : http.createServer(serverOptions, handle);
+  // Beyond it, new connections are closed on arrival (file descriptors are finite).
+  server.maxConnections = config.maxConnections;
+  // Expect: 100-continue reaches the app like any request; the webhook handler invites the body
+  // only once the signature header has passed and a body slot is held (Node would invite it at once).
+  server.on('checkContinue', handle);
 
   // Node's own answers, and above all its socket.destroy(): a client cut off for being slow must
   // not be able to finish its request on the same socket afterwards.

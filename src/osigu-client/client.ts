@@ -30,6 +30,16 @@ const subscriptionSchema = z.looseObject({
 });
 const resourceSchema = z.record(z.string(), z.unknown());
 
+// Osigu's ids are letters, digits, '_' and '-'. Anything else ('..', '/', '%2F', a name) could
+// walk the path or reach another endpoint with our bearer token: refused before any request,
+// and never echoed (an id found in `data` may be PHI).
+const SAFE_SEGMENT = /^[A-Za-z0-9_-]{1,128}$/;
+
+function pathSegment(id: string): string {
+  if (!SAFE_SEGMENT.test(id)) throw new OsiguApiError('bad_request', `an id of ${id.length} characters is not an Osigu id (letters, digits, '_' and '-' only): not requested`);
+  return id;
+}
+
 /**
  * A small client for Osigu's API (shared/osigu/README.md, "The API a receiver calls back"):
  * bearer tokens from the client-credentials grant, cached and shared; one token refresh and retry
@@ -63,19 +73,19 @@ export class OsiguClient {
   }
 
   async getAuthorizationRequest(id: string): Promise<OsiguResource> {
-    return this.resource('GET', `/arc/v1/authorization-requests/${encodeURIComponent(id)}`);
+    return this.resource('GET', `/arc/v1/authorization-requests/${pathSegment(id)}`);
   }
 
   async getDispensation(id: string): Promise<OsiguResource> {
-    return this.resource('GET', `/dispensing/v1/dispensations/${encodeURIComponent(id)}`);
+    return this.resource('GET', `/dispensing/v1/dispensations/${pathSegment(id)}`);
   }
 
   async getPrescription(id: string): Promise<OsiguResource> {
-    return this.resource('GET', `/ehr/v1/prescriptions/${encodeURIComponent(id)}`);
+    return this.resource('GET', `/ehr/v1/prescriptions/${pathSegment(id)}`);
   }
 
   async getSettlement(id: string): Promise<OsiguResource> {
-    return this.resource('GET', `/v3/settlements/${encodeURIComponent(id)}`);
+    return this.resource('GET', `/v3/settlements/${pathSegment(id)}`);
   }
 
   /** An authenticated call; the parsed JSON answer of a 2xx. */
@@ -88,6 +98,11 @@ export class OsiguClient {
       await response.arrayBuffer();
       this.tokens.invalidate(token);
       response = await this.send(method, path, body, await this.tokens.get(), call);
+    }
+    if (response.status >= 300 && response.status < 400) {
+      // Never followed: another origin's answer would be taken for Osigu's resource.
+      await response.arrayBuffer();
+      throw new OsiguApiError('invalid_response', `${call}: answered ${response.status} (a redirect), which is not followed`, { status: response.status });
     }
     if (!response.ok) throw await errorFromResponse(response, call, this.now());
     try {
@@ -107,6 +122,7 @@ export class OsiguClient {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {

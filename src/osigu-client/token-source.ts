@@ -63,6 +63,8 @@ export class TokenSource {
           accept: 'application/json',
         },
         body: 'grant_type=client_credentials',
+        // A redirect is an error (below), never a second request carrying the client secret.
+        redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {

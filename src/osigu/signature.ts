@@ -101,6 +101,29 @@ export function parseSignatureHeader(
 }
 
 /**
+ * Everything that can be checked before a byte of the body is read: the header parses, and its
+ * `t` is fresh. The receiver runs this first, so a caller without a well-formed, current header
+ * is refused without holding a body slot; `verifySignature` runs it again over the same header.
+ */
+export function checkSignatureHeader(
+  header: string | readonly string[] | undefined,
+  { toleranceSeconds, now }: Omit<VerifyOptions, 'secrets'>,
+): { ok: true; value: ParsedSignatureHeader } | SignatureFailure {
+  const parsed = parseSignatureHeader(header);
+  if (!parsed.ok) return parsed;
+  const { timestamp } = parsed.value;
+  // t has one-second resolution, so compare whole seconds (as Stripe does). Written as a negated
+  // `<=` so that a NaN clock or tolerance rejects instead of silently accepting everything.
+  const age = Math.floor(now.getTime() / 1000) - timestamp;
+  if (!(Math.abs(age) <= toleranceSeconds)) {
+    return age < 0
+      ? failure('timestamp_in_future', `t is ${-age} s in the future, tolerance ${toleranceSeconds} s`)
+      : failure('timestamp_too_old', `t is ${age} s old, tolerance ${toleranceSeconds} s`);
+  }
+  return parsed;
+}
+
+/**
  * Checks run cheapest first (parse, clock, HMAC) so junk and replays cost no hashing. Every
  * configured secret is tried because during a rotation the old and the new one are both valid.
  */
@@ -113,18 +136,9 @@ export function verifySignature(
   // bad request, so it must not be reported as one.
   if (secrets.length === 0) throw new TypeError('verifySignature needs at least one secret');
 
-  const parsed = parseSignatureHeader(header);
+  const parsed = checkSignatureHeader(header, { toleranceSeconds, now });
   if (!parsed.ok) return parsed;
   const { timestamp, signatures } = parsed.value;
-
-  // t has one-second resolution, so compare whole seconds (as Stripe does). Written as a negated
-  // `<=` so that a NaN clock or tolerance rejects instead of silently accepting everything.
-  const age = Math.floor(now.getTime() / 1000) - timestamp;
-  if (!(Math.abs(age) <= toleranceSeconds)) {
-    return age < 0
-      ? failure('timestamp_in_future', `t is ${-age} s in the future, tolerance ${toleranceSeconds} s`)
-      : failure('timestamp_too_old', `t is ${age} s old, tolerance ${toleranceSeconds} s`);
-  }
 
   const candidates = signatures.map(decodeSha256Hex);
   let emptySecrets = 0;

@@ -1,6 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { OsiguEvent } from '../osigu/envelope';
+import { DEV_RESOURCE_ID_HASH_KEY, hashId } from '../osigu/id-key';
+import { idKey, type IdFlag } from '../osigu/ids';
 import type { EventWorkflowInput } from '../workflows/event-input';
 import type { EventRoute } from './routing';
 import { OSIGU_ENVIRONMENT, OSIGU_EVENT_FAMILY, OSIGU_EVENT_TYPE, OSIGU_RESOURCE_ID } from './search-attributes';
@@ -17,17 +19,51 @@ export interface EventStarterOptions {
   timeoutMs: number;
   /** The Osigu environment this receiver serves; the workflow ignores events from the other. */
   expectedEnvironment: string;
+  /** The keyed hash for ids outside the grammar (RESOURCE_ID_HASH_KEY); the development key when unset. */
+  hash?: (raw: string) => string;
 }
 
-export function createEventStarter({ client, taskQueue, timeoutMs, expectedEnvironment }: EventStarterOptions): EventStarter {
+/** What of an event may be written where nothing is encrypted: its workflow id and resource key. */
+export interface EventKeys {
+  workflowId: string;
+  resourceKey: string | undefined;
+  flags: IdFlag[];
+}
+
+/**
+ * The event's workflow id is its `event_id` when that matches the id grammar, else the id's keyed
+ * hash: the event is still processed (and deduplicated, the hash being deterministic), flagged
+ * `event_id_hashed`, and the raw id stays in the encrypted input. The same for the resource id.
+ */
+export function eventKeys(event: Pick<OsiguEvent, 'event_id'>, route: EventRoute, hash: (raw: string) => string): EventKeys {
+  const flags: IdFlag[] = [];
+  const eventKey = idKey(event.event_id, hash);
+  if (eventKey.hashed) flags.push('event_id_hashed');
+  let resourceKey: string | undefined;
+  if (route.resourceId !== undefined) {
+    const key = idKey(route.resourceId, hash);
+    if (key.hashed) flags.push('resource_id_hashed');
+    resourceKey = key.key;
+  }
+  return { workflowId: eventKey.key, resourceKey, flags };
+}
+
+export function createEventStarter({ client, taskQueue, timeoutMs, expectedEnvironment, hash = hashId(DEV_RESOURCE_ID_HASH_KEY) }: EventStarterOptions): EventStarter {
   return async (event, route, receivedAt) => {
-    const input: EventWorkflowInput = { event, receivedAt: receivedAt.toISOString(), expectedEnvironment };
+    const { workflowId, resourceKey, flags } = eventKeys(event, route, hash);
+    const input: EventWorkflowInput = {
+      event,
+      receivedAt: receivedAt.toISOString(),
+      expectedEnvironment,
+      ...(resourceKey === undefined ? {} : { resourceKey }),
+      ...(flags.length === 0 ? {} : { flags }),
+    };
     try {
       const handle = await client.withDeadline(Date.now() + timeoutMs, () =>
         client.workflow.start(route.workflowType, {
           taskQueue,
           args: [input],
-          workflowId: event.event_id,
+          workflowId,
           // The event id *is* the dedupe key, so no delivery may ever make a second run:
           // - REJECT_DUPLICATE: once a run exists (finished, failed or terminated), a redelivery is
           //   refused for as long as the namespace retains it (7 days, past Osigu's 72 h of retries).
@@ -40,7 +76,7 @@ export function createEventStarter({ client, taskQueue, timeoutMs, expectedEnvir
           typedSearchAttributes: [
             { key: OSIGU_EVENT_TYPE, value: event.event_type },
             { key: OSIGU_EVENT_FAMILY, value: route.family },
-            ...(route.resourceId === undefined ? [] : [{ key: OSIGU_RESOURCE_ID, value: route.resourceId }]),
+            ...(resourceKey === undefined ? [] : [{ key: OSIGU_RESOURCE_ID, value: resourceKey }]),
             ...(event.environment === undefined ? [] : [{ key: OSIGU_ENVIRONMENT, value: event.environment }]),
           ],
         }),

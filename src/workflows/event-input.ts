@@ -10,6 +10,14 @@ export interface EventWorkflowInput {
   receivedAt: string;
   /** The Osigu environment the receiver serves; an event from another one is recorded, not acted on. */
   expectedEnvironment?: string;
+  /**
+   * The resource's PHI-safe key, computed by the receiver (src/osigu/ids.ts): the raw id when it
+   * matches the id grammar, else its keyed hash. Use it, never the raw id, for entity workflow
+   * ids, search attributes and logs.
+   */
+  resourceKey?: string;
+  /** Which ids were replaced by keyed hashes ('event_id_hashed', 'resource_id_hashed'). */
+  flags?: string[];
 }
 
 /** What became of an event: acted on, or why not. */

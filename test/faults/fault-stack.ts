@@ -81,6 +81,15 @@ export class FaultStack {
     });
   }
 
+  /** A receiver's own origin, past the front door (for traffic the door would buffer). */
+  receiverOrigin(index: number): string {
+    return `http://127.0.0.1:${this.receiverPorts[index] ?? 0}`;
+  }
+
+  receiverPid(index: number): number | undefined {
+    return this.receiverProcesses[index]?.pid;
+  }
+
   get temporalAddress(): string {
     return `127.0.0.1:${this.temporalPort}`;
   }
@@ -89,6 +98,7 @@ export class FaultStack {
     return {
       TEMPORAL_ADDRESS: this.temporalAddress,
       TEMPORAL_TASK_QUEUE: FAULTS_TASK_QUEUE,
+      OSIGU_ENVIRONMENT: 'sandbox',
       OSIGU_API_BASE_URL: this.api.origin,
       OSIGU_CLIENT_ID: API_CLIENT.clientId,
       OSIGU_CLIENT_SECRET: API_CLIENT.clientSecret,
@@ -104,6 +114,7 @@ export class FaultStack {
       PORT: String(this.receiverPorts[index]),
       TEMPORAL_ADDRESS: this.temporalAddress,
       TEMPORAL_TASK_QUEUE: FAULTS_TASK_QUEUE,
+      OSIGU_ENVIRONMENT: 'sandbox',
       // The product's default (5 s, inside Osigu's 10 s), spelt out: while Temporal is down, each
       // attempt is answered 503 after it.
       TEMPORAL_START_TIMEOUT_MS: '5000',

@@ -12,9 +12,10 @@ import { runsOf, startTemporal, startTestReceiver, startWorker, temporalClient, 
 import { waitFor } from '../support/wait-for';
 
 /*
- * MAX_IN_FLIGHT against the real receiver, worker and Temporal: slow clients (raw sockets that
- * trickle their bodies) fill the bound, the next delivery is refused with 503 overloaded before a
- * byte of its body is read, and once the slow ones finish or are cut off, deliveries are accepted.
+ * The body-read bound against the real receiver, worker and Temporal: slow clients (raw sockets
+ * that trickle their bodies) fill MAX_BODY_READS, the next delivery is refused with 503 overloaded
+ * before a byte of its body is read, and once the slow ones finish or are cut off, deliveries are
+ * accepted. (test/http/admission.test.ts has the per-address share and the body deadline.)
  */
 
 const WEBHOOK_PATH = '/osigu/webhooks';
@@ -102,11 +103,11 @@ async function expectNoWorkflow(workflowId: string): Promise<void> {
   await expect(client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
 }
 
-describe('MAX_IN_FLIGHT=2, two slow deliveries in flight', () => {
+describe('MAX_BODY_READS=2, two slow deliveries in flight', () => {
   let receiver: Receiver;
 
   beforeAll(async () => {
-    receiver = await startTestReceiver(temporal.address, { MAX_IN_FLIGHT: '2', REQUEST_TIMEOUT_MS: '30000', HEADERS_TIMEOUT_MS: '10000' });
+    receiver = await startTestReceiver(temporal.address, { MAX_BODY_READS: '2', REQUEST_TIMEOUT_MS: '30000', HEADERS_TIMEOUT_MS: '10000', BODY_TIMEOUT_MS: '30000' });
   });
 
   afterAll(async () => {
@@ -162,7 +163,7 @@ describe('MAX_IN_FLIGHT=2, two slow deliveries in flight', () => {
     for (const { eventId } of [...slow, refused, fourth]) await client.workflow.getHandle(eventId).result();
 
     const exposition = await scrape(origin);
-    expect(valueOf(exposition, METRIC_NAMES.shed, { limit: 'requests' })).toBe(2);
+    expect(valueOf(exposition, METRIC_NAMES.shed, { limit: 'body_reads_per_address' })).toBe(2);
     expect(valueOf(exposition, METRIC_NAMES.deliveries, { outcome: 'overloaded', status: '503' })).toBe(2);
     expect(valueOf(exposition, METRIC_NAMES.deliveries, { outcome: 'accepted', status: '200' })).toBe(4);
     expect((await fetch(`${origin}/healthz`)).status).toBe(200);
@@ -190,18 +191,18 @@ describe('MAX_IN_FLIGHT=2, two slow deliveries in flight', () => {
   });
 });
 
-describe('MAX_IN_FLIGHT=1: a slot held by a client that never finishes is given back', () => {
+describe('MAX_BODY_READS=1: a slot held by a client that never finishes is given back', () => {
   let receiver: Receiver;
 
   beforeAll(async () => {
-    receiver = await startTestReceiver(temporal.address, { MAX_IN_FLIGHT: '1', REQUEST_TIMEOUT_MS: '2000', HEADERS_TIMEOUT_MS: '1000' });
+    receiver = await startTestReceiver(temporal.address, { MAX_BODY_READS: '1', REQUEST_TIMEOUT_MS: '2000', HEADERS_TIMEOUT_MS: '1000' });
   });
 
   afterAll(async () => {
     await receiver?.close(1_000);
   });
 
-  it('when REQUEST_TIMEOUT_MS cuts the client off (408)', async () => {
+  it('when the body deadline (or REQUEST_TIMEOUT_MS) cuts the client off (408)', async () => {
     const stuck = signedEvent('authorization.created');
     const delivery = await openDelivery(receiver.origin, stuck);
     delivery.socket.write(stuck.body.subarray(0, 50));

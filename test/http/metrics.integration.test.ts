@@ -235,7 +235,7 @@ describe('labels', () => {
       status_class: /^[1-5]xx$/,
       family: /^(authorization|dispensing|prescription|settlement|other)$/,
       result: /^(started|duplicate|failed)$/,
-      limit: /^(requests|workflow_starts)$/,
+      limit: /^(body_reads|body_reads_per_address|requests|workflow_starts)$/,
       le: /^(\d+(\.\d+)?|\+Inf)$/,
     };
     const outcomes = new Set(['accepted', 'duplicate', 'internal_error', ...Object.keys(STATUS_BY_CODE)]);

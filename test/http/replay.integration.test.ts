@@ -78,6 +78,7 @@ describe('with an injected clock', () => {
       HOST: '127.0.0.1',
       PORT: String(await freePort()),
       TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+      OSIGU_ENVIRONMENT: 'sandbox',
       SIGNATURE_TOLERANCE_SECONDS: String(TOLERANCE),
     });
     receiver = await startReceiver(config, { connectionOptions: { address: temporal.address }, namespace: 'default' }, {

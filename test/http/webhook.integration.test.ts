@@ -162,7 +162,7 @@ describe('a refused delivery starts no workflow', () => {
     await expectNoWorkflow(String(event.event_id));
   });
 
-  it('over the body limit: 413, before the signature is even looked at', async () => {
+  it('over the body limit: 413, before the signature is verified', async () => {
     const event = fixtureEvent('prescription.issued', { padding: 'x'.repeat(70 * 1024) });
     const response = await deliver(url, JSON.stringify(event));
     expect(response.status).toBe(413);

@@ -188,9 +188,9 @@ describe('parseEnvelope', () => {
       expect(accepted(parseEnvelope(envelope({ event_id: id }))).event_id).toBe(id);
     });
 
-    it('duplicated in the body: the last one wins, as JSON.parse has it (pinned)', () => {
+    it('duplicated in the body: refused with duplicate_key (JSON.parse would keep the last one)', () => {
       const text = JSON.stringify(VALID).replace('{', '{"event_id":"evt_first",');
-      expect(accepted(parseEnvelope(utf8(text))).event_id).toBe(VALID.event_id);
+      expect(parseEnvelope(utf8(text))).toMatchObject({ ok: false, code: 'duplicate_key' });
     });
   });
 

@@ -18,6 +18,7 @@ import type { Receiver } from '../../src/http/server';
 import { ENCRYPTED_ENCODING, METADATA_ENCRYPTION_KEY_ID } from '../../src/temporal/codec/encryption-codec';
 import { loadPayloadEncryption } from '../../src/temporal/codec/settings';
 import type { EventRecord, EventWorkflowInput } from '../../src/workflows/event-input';
+import { createIdKeyer, DEV_RESOURCE_ID_HASH_KEY } from '../../src/osigu/id-key';
 import { deliver, fixtureEvent, FIXTURES_DIR, storyEvent } from '../support/delivery';
 import { startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';
 import { waitFor } from '../support/wait-for';
@@ -254,3 +255,33 @@ it('stores no PHI in Temporal or the logs when PAYLOAD_ENCRYPTION_KEYS is set, a
   expect(workerText).toContain('event handled');
   expect({ receiverLog: phiInText(receiverText), workerLog: phiInText(workerText) }).toEqual({ receiverLog: [], workerLog: [] });
 }, 240_000);
+
+it('hostile ids: an event_id and a resource id carrying PHI are processed under keyed hashes, never written in clear by the receiver', async () => {
+  const keyOf = createIdKeyer(DEV_RESOURCE_ID_HASH_KEY);
+  const rawEventId = `evt_Ana.Lopez.${Date.now().toString(36)}`;
+  const rawResourceId = 'Ana López, DOB 1980-02-03';
+  const event = storyEvent('dispensing.started', { dispensation_id: rawResourceId }, { event_id: rawEventId });
+  const before = receiverLog.length;
+  const response = await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(event));
+  expect(response.status).toBe(200);
+
+  // The workflow id is the event id's keyed hash; the raw id is only in the encrypted input.
+  const workflowId = keyOf(rawEventId);
+  expect(workflowId).toMatch(/^h_[0-9a-f]{40}$/);
+  const started = (await rawHistory(workflowId)).events[0]?.workflowExecutionStartedEventAttributes;
+  const [input] = await (loadPayloadEncryption({ PAYLOAD_ENCRYPTION_KEYS: WORKER_KEYS })?.codec.decode([started?.input?.payloads?.[0] ?? {}]) ?? []);
+  const decoded = defaultPayloadConverter.fromPayload<EventWorkflowInput>(input ?? {});
+  expect(decoded.event.event_id).toBe(rawEventId);
+  expect(decoded.resourceKey).toBe(keyOf(rawResourceId));
+  expect(decoded.flags?.sort()).toEqual(['event_id_hashed', 'resource_id_hashed']);
+
+  // What the receiver wrote in clear: search attributes set at the start, and its log lines.
+  const described = await connection.workflowService.describeWorkflowExecution({ namespace: NAMESPACE, execution: { workflowId } });
+  const attributes = Object.entries(described.workflowExecutionInfo?.searchAttributes?.indexedFields ?? {}).map(([name, payload]) => `${name}=${Buffer.from(payload.data ?? []).toString('utf8')}`);
+  expect(attributes).toContain(`OsiguResourceId=${JSON.stringify(keyOf(rawResourceId))}`);
+  expect(phiInText(attributes.join('\n'))).toEqual([]);
+  const lines = receiverLog.slice(before).join('');
+  expect(lines).toContain(workflowId);
+  expect(phiInText(lines)).toEqual([]);
+  expect(lines).not.toContain('1980-02-03');
+});

@@ -39,7 +39,7 @@ export async function startWorker(address: string, env: Env = {}): Promise<Runni
     }
     runtimeInstalled = true;
   }
-  const config = loadWorkerConfig({ TEMPORAL_TASK_QUEUE: TASK_QUEUE, ...env });
+  const config = loadWorkerConfig({ TEMPORAL_TASK_QUEUE: TASK_QUEUE, OSIGU_ENVIRONMENT: 'sandbox', ...env });
   const payloadEncryption = loadPayloadEncryption(env);
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
@@ -64,6 +64,7 @@ export async function startTestReceiver(address: string, env: Env = {}, options:
     HOST: '127.0.0.1',
     PORT: String(await freePort()),
     TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    OSIGU_ENVIRONMENT: 'sandbox',
     ...env,
   });
   // Silent by default; LOG_LEVEL=debug on the jest command line shows the receiver's decisions.

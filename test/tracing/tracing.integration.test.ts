@@ -57,11 +57,11 @@ beforeAll(async () => {
   const clientConnection = await Connection.connect({ address: temporal.address });
   connections = [clientConnection, nativeConnection];
   const client = new Client({ connection: clientConnection, interceptors: clientTracingInterceptors(tracing) ?? {} });
-  const config = loadWorkerConfig({ TEMPORAL_TASK_QUEUE: TASK_QUEUE });
+  const config = loadWorkerConfig({ TEMPORAL_TASK_QUEUE: TASK_QUEUE, OSIGU_ENVIRONMENT: 'sandbox' });
   worker = await createEventWorker({ connection: nativeConnection, namespace: 'default', taskQueue: TASK_QUEUE, activities: activitiesFor(config, client), tracing });
   running = worker.run();
   receiver = await startReceiver(
-    loadReceiverConfig({ OSIGU_WEBHOOK_SECRET: TEST_SECRET, HOST: '127.0.0.1', PORT: String(await freePort()), TEMPORAL_TASK_QUEUE: TASK_QUEUE }),
+    loadReceiverConfig({ OSIGU_ENVIRONMENT: 'sandbox', OSIGU_WEBHOOK_SECRET: TEST_SECRET, HOST: '127.0.0.1', PORT: String(await freePort()), TEMPORAL_TASK_QUEUE: TASK_QUEUE }),
     { connectionOptions: { address: temporal.address }, namespace: 'default' },
     { logger: pino({ level: 'silent' }), tracing },
   );

@@ -7,6 +7,15 @@ export const ENCRYPTED_ENCODING = 'binary/encrypted';
 /** Metadata naming the key a payload was encrypted with, so keys can rotate. */
 export const METADATA_ENCRYPTION_KEY_ID = 'encryption-key-id';
 
+/**
+ * Metadata naming the format: `2` binds the key id into GCM's additional data, so a payload
+ * whose key-id metadata was swapped does not authenticate. Absent: written before that (no
+ * additional data), still decrypted. Stripping it does not downgrade a v2 payload: its tag
+ * covers the additional data, so decrypting it without fails.
+ */
+export const METADATA_ENCRYPTION_FORMAT = 'encryption-format';
+const FORMAT_KEY_ID_BOUND = '2';
+
 export const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -30,6 +39,9 @@ export class PayloadDecryptionError extends Error {
 }
 
 const text = new TextEncoder();
+
+/** The additional data of a v2 payload: a fixed label and the key id. */
+const additionalData = (keyId: string): Buffer => Buffer.from(`osigu-webhooks payload v2\0${keyId}`, 'utf8');
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /** A key id as it may appear in a message: it comes from stored metadata, so it is quoted and cut short. */
@@ -47,7 +59,9 @@ function settle<T>(work: () => T): Promise<T> {
 /**
  * AES-256-GCM over each whole payload (metadata and data, as a length-delimited protobuf), as in
  * Temporal's encryption sample: `data` = 12-byte random IV ‖ ciphertext ‖ 16-byte tag, metadata
- * `encoding: binary/encrypted` and `encryption-key-id`. The first key encrypts; every key decrypts,
+ * `encoding: binary/encrypted`, `encryption-key-id` and `encryption-format: 2`, the key id bound
+ * into the additional data. With random 96-bit IVs one key must not encrypt more than 2^32
+ * payloads (NIST SP 800-38D): rotate well before (README, Security). The first key encrypts; every key decrypts,
  * so a rotation adds a new key in front and keeps the old ones for the histories they wrote.
  * Payloads that are not encrypted (written before encryption was turned on) decode as they are.
  */
@@ -90,11 +104,13 @@ export class EncryptionCodec implements PayloadCodec {
     const plaintext = temporal.api.common.v1.Payload.encodeDelimited(payload).finish();
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv(ALGORITHM, this.encryptWith.key, iv, { authTagLength: TAG_BYTES });
+    cipher.setAAD(additionalData(this.encryptWith.id));
     const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     return {
       metadata: {
         [METADATA_ENCODING_KEY]: text.encode(ENCRYPTED_ENCODING),
         [METADATA_ENCRYPTION_KEY_ID]: text.encode(this.encryptWith.id),
+        [METADATA_ENCRYPTION_FORMAT]: text.encode(FORMAT_KEY_ID_BOUND),
       },
       data: Buffer.concat([iv, ciphertext, cipher.getAuthTag()]),
     };
@@ -127,6 +143,11 @@ export class EncryptionCodec implements PayloadCodec {
     try {
       const decipher = createDecipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
       decipher.setAuthTag(tag);
+      const format = payload.metadata?.[METADATA_ENCRYPTION_FORMAT];
+      if (format !== undefined && format !== null) {
+        if (utf8.decode(format) !== FORMAT_KEY_ID_BOUND) throw new Error('unknown format');
+        decipher.setAAD(additionalData(keyId));
+      }
       plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
     } catch {
       throw new PayloadDecryptionError(

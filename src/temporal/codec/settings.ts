@@ -61,9 +61,12 @@ export function payloadCodecsFor(encryption: PayloadEncryption | undefined): Pay
   return encryption === undefined ? [] : [encryption.codec];
 }
 
-/** A `dataConverter` for `new Client(…)` and `Worker.create(…)`. */
+/** Where the failure converter lives: message and stack trace encoded, so the codec encrypts them. */
+export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+
+/** A `dataConverter` for `new Client(…)` and `Worker.create(…)`: payloads and failures both encoded. */
 export function dataConverterFor(encryption: PayloadEncryption | undefined): DataConverter {
-  return { payloadCodecs: payloadCodecsFor(encryption) };
+  return { payloadCodecs: payloadCodecsFor(encryption), failureConverterPath: FAILURE_CONVERTER_PATH };
 }
 
 export interface EncryptionStatus {

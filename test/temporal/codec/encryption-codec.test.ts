@@ -1,10 +1,10 @@
-import { createDecipheriv, createSecretKey, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { ENCRYPTED_ENCODING, EncryptionCodec, METADATA_ENCRYPTION_KEY_ID, PayloadDecryptionError, type EncryptionKey } from '../../../src/temporal/codec/encryption-codec';
+import { ENCRYPTED_ENCODING, EncryptionCodec, METADATA_ENCRYPTION_FORMAT, METADATA_ENCRYPTION_KEY_ID, PayloadDecryptionError, type EncryptionKey } from '../../../src/temporal/codec/encryption-codec';
 import { loadPayloadEncryption } from '../../../src/temporal/codec/settings';
 import { FIXTURES_DIR } from '../../support/delivery';
 
@@ -49,7 +49,8 @@ describe('EncryptionCodec', () => {
 
     expect(text(encoded.metadata?.encoding)).toBe(ENCRYPTED_ENCODING);
     expect(text(encoded.metadata?.[METADATA_ENCRYPTION_KEY_ID])).toBe('k1');
-    expect(Object.keys(encoded.metadata ?? {}).sort()).toEqual(['encoding', METADATA_ENCRYPTION_KEY_ID]);
+    expect(Object.keys(encoded.metadata ?? {}).sort()).toEqual(['encoding', METADATA_ENCRYPTION_FORMAT, METADATA_ENCRYPTION_KEY_ID].sort());
+    expect(text(encoded.metadata?.[METADATA_ENCRYPTION_FORMAT])).toBe('2');
 
     const [decoded] = await codec.decode([encoded]);
     expect(text(decoded?.metadata?.encoding)).toBe('json/plain');
@@ -77,17 +78,44 @@ describe('EncryptionCodec', () => {
     expect(data1.equals(data2)).toBe(false);
   });
 
-  it('lays the data out as IV ‖ AES-256-GCM ciphertext ‖ tag over the delimited Payload, as Temporal samples do', async () => {
+  it('lays the data out as IV ‖ AES-256-GCM ciphertext ‖ tag over the delimited Payload, the key id bound as additional data', async () => {
     const bytes = rawKey();
     const codec = new EncryptionCodec([key('k1', bytes)]);
     const original = jsonPayload(authorization);
     const data = Buffer.from((await encodeOne(codec, original)).data ?? []);
     // Decrypted independently with node:crypto: the format is interoperable, not private to this class.
     const decipher = createDecipheriv('aes-256-gcm', bytes, data.subarray(0, 12));
+    decipher.setAAD(Buffer.from('osigu-webhooks payload v2\0k1', 'utf8'));
     decipher.setAuthTag(data.subarray(data.length - 16));
     const plaintext = Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]);
     const payload = temporal.api.common.v1.Payload.decodeDelimited(plaintext);
     expect(defaultPayloadConverter.fromPayload(payload)).toEqual(authorization);
+  });
+
+  it('still decrypts payloads written before the key id was bound (no format metadata, no additional data)', async () => {
+    const bytes = rawKey();
+    const codec = new EncryptionCodec([key('k-old', bytes)]);
+    // Exactly what the codec wrote before: IV ‖ ciphertext ‖ tag, no AAD, two metadata fields.
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', bytes, iv);
+    const plaintext = temporal.api.common.v1.Payload.encodeDelimited(jsonPayload(prescription)).finish();
+    const legacy: Payload = {
+      metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [METADATA_ENCRYPTION_KEY_ID]: Buffer.from('k-old') },
+      data: Buffer.concat([iv, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]),
+    };
+    expect(await decodedValue(codec, legacy)).toEqual(prescription);
+  });
+
+  it('a payload whose key id, or format, was swapped or stripped does not authenticate', async () => {
+    const bytes = rawKey();
+    // Two ids for the same key: only the binding can tell the payloads apart.
+    const codec = new EncryptionCodec([key('k-a', bytes), key('k-b', bytes)]);
+    const encoded = await encodeOne(codec, jsonPayload(prescription));
+    const swapped: Payload = { ...encoded, metadata: { ...encoded.metadata, [METADATA_ENCRYPTION_KEY_ID]: Buffer.from('k-b') } };
+    expect((await decodeError(codec, swapped)).message).toContain('failed authentication');
+    const stripped: Payload = { ...encoded, metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [METADATA_ENCRYPTION_KEY_ID]: Buffer.from('k-a') } };
+    expect((await decodeError(codec, stripped)).message).toContain('failed authentication');
+    expect(await decodedValue(codec, encoded)).toEqual(prescription);
   });
 
   it('after a rotation, encrypts with the new key and still decrypts what the old key wrote', async () => {

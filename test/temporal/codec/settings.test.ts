@@ -23,7 +23,7 @@ describe('loadPayloadEncryption (PAYLOAD_ENCRYPTION_KEYS)', () => {
       expect(loadPayloadEncryption(env)).toBeUndefined();
     }
     expect(payloadCodecsFor(undefined)).toEqual([]);
-    expect(dataConverterFor(undefined)).toEqual({ payloadCodecs: [] });
+    expect(dataConverterFor(undefined)).toEqual({ payloadCodecs: [], failureConverterPath: expect.stringContaining('failure-converter') as unknown });
     const status = payloadEncryptionStatus(undefined);
     expect(status.level).toBe('warn');
     expect(status.message).toContain('PAYLOAD_ENCRYPTION_KEYS unset');
