@@ -1,11 +1,12 @@
 import type { Client } from '@temporalio/client';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError, type Env } from '../config';
+import { RESOLUTION_DECISIONS, type ResolutionDecision } from '../domain/dispensation-decision';
 import { connectOps, type OpsClient } from './connect';
 import { listOpenDiscrepancies } from './discrepancies';
 import { discrepancyWarnings, formatDiscrepancies, formatRerun, formatResolveOutcome, formatTimeline } from './format';
 import { rerunEvent, RerunRefusedError } from './rerun';
-import { NoOpenDiscrepancyError, resolveDiscrepancy } from './resolve';
+import { InvalidResolutionError, NoOpenDiscrepancyError, resolveDiscrepancy } from './resolve';
 import { InvalidResourceIdError } from './resources';
 import { resourceTimeline } from './timeline';
 
@@ -31,10 +32,10 @@ Output carries ids, types, statuses, rule names, amounts and times only: never a
 
 Exit codes: 0 done; 1 refused or failed; 3 resolve sent but not applied yet; 78 bad settings.`;
 
-const DECISION = /^[a-z][a-z0-9_-]{0,39}$/;
-const parseDecision = (value: string): string => {
-  if (!DECISION.test(value)) throw new InvalidArgumentError('a lowercase word such as accept or reject (letters, digits, _ and -).');
-  return value;
+const parseDecision = (value: string): ResolutionDecision => {
+  const decision = RESOLUTION_DECISIONS.find((known) => known === value);
+  if (decision === undefined) throw new InvalidArgumentError(`one of ${RESOLUTION_DECISIONS.join(', ')}.`);
+  return decision;
 };
 const parseOperator = (value: string): string => {
   const trimmed = value.trim();
@@ -94,21 +95,21 @@ out (and named on stderr).`,
 
   program
     .command('resolve')
-    .description("Record an operator's decision on a dispensation's open discrepancy (signal resolveDiscrepancy).")
+    .description("Record an operator's decision on a dispensation's open discrepancy (Update resolveDiscrepancy).")
     .argument('<dispensation_id>', 'dsp_… (or dispensation:dsp_…)')
-    .requiredOption('--decision <decision>', 'e.g. accept (pay as dispensed) or reject (dispute with the sponsor)', parseDecision)
+    .requiredOption('--decision <decision>', 'accept (pay as dispensed) or reject (dispute with the sponsor)', parseDecision)
     .requiredOption('--by <operator>', "who decides: an operator's name or id, never a patient's", parseOperator)
     .option('--note <text>', 'why, in a few words (no patient data)', parseText(500))
-    .option('--wait <seconds>', 'how long to wait for the entity to apply it', parseSeconds, 5)
+    .option('--wait <seconds>', 'how long to wait for the entity to answer', parseSeconds, 5)
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
       `
-Refused (exit 1, nothing sent) when the dispensation has no open discrepancy, so a second resolve
-changes nothing. Exit 3 when the signal was sent but not applied within --wait (no worker running?):
-it is durable and will be applied; check with "ops timeline <dispensation_id>".`,
+Refused by the entity itself (exit 1, nothing recorded) when the dispensation has no open
+discrepancy, so a second resolve changes nothing. Exit 3 when the entity did not answer within
+--wait (no worker running?): check with "ops timeline <dispensation_id>" before trying again.`,
     )
-    .action(async (dispensationId: string, options: { decision: string; by: string; note?: string; wait: number; json?: boolean }) => {
+    .action(async (dispensationId: string, options: { decision: ResolutionDecision; by: string; note?: string; wait: number; json?: boolean }) => {
       await withClient(async (client) => {
         const result = await resolveDiscrepancy(
           client,
@@ -185,7 +186,7 @@ export async function runCli(argv: readonly string[], overrides: Partial<CliCont
       context.err(`ops: configuration error: ${error.message}\n`);
       return EXIT.config;
     }
-    if (error instanceof NoOpenDiscrepancyError || error instanceof RerunRefusedError || error instanceof InvalidResourceIdError) {
+    if (error instanceof NoOpenDiscrepancyError || error instanceof InvalidResolutionError || error instanceof RerunRefusedError || error instanceof InvalidResourceIdError) {
       context.err(`ops: ${error.message}\n`);
       return EXIT.failed;
     }

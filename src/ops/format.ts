@@ -65,10 +65,8 @@ export function formatResolveOutcome(result: ResolveOutcome): string {
   switch (result.outcome) {
     case 'resolved':
       return `${result.workflowId}: resolved: ${described}`;
-    case 'resolved_by_other':
-      return `${result.workflowId}: someone else resolved it first: ${described}; your decision was ignored`;
     case 'pending':
-      return `${result.workflowId}: signal sent (durable in Temporal), but the entity has not applied it yet; check with: ops timeline ${result.dispensationId}`;
+      return `${result.workflowId}: the entity did not answer in time (no worker?); check with: ops timeline ${result.dispensationId} before resolving again`;
   }
 }
 

@@ -10,10 +10,20 @@ export interface EventWorkflowInput {
   receivedAt: string;
   /** The Osigu environment the receiver serves; an event from another one is recorded, not acted on. */
   expectedEnvironment?: string;
+  /**
+   * The resource's id as it may appear in workflow ids, search attributes and logs: verbatim when
+   * it matches the id grammar, else a keyed hash; computed by the receiver.
+   */
+  resourceKey?: string;
+  /** Receiver-raised flags such as 'resource_id_hashed'; recorded on the result. */
+  flags?: string[];
 }
 
 /** What became of an event: acted on, or why not. */
-export type EventOutcome = 'forwarded' | 'ignored_environment' | 'no_resource';
+export type EventOutcome = 'forwarded' | 'ignored_environment' | 'no_resource' | 'parked';
+
+/** Why an event was parked: it could not be handed to its entity, or the entity could not apply it. */
+export type ParkedReason = 'handoff_failed' | 'apply_failed';
 
 /** What an event workflow leaves as its result: ids and types only, never PHI. */
 export interface EventRecord {
@@ -27,4 +37,9 @@ export interface EventRecord {
   outcome: EventOutcome;
   /** The entity workflow the event was handed to. */
   entityWorkflowId?: string;
+  /** For a forwarded event: whether the entity applied it now, or had applied it before. */
+  entityOutcome?: 'applied' | 'duplicate';
+  parkedReason?: ParkedReason;
+  /** The receiver's flags (input `flags`), and the parked reason. */
+  flags?: string[];
 }
