@@ -8,7 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { devSecrets } from './dev-keys';
+import { removeDevStack, writeDevStack } from '../src/ops/dev-stack';
+import { devSecrets, KEYS_FILE } from './dev-keys';
 import { startDevServer, temporalCliPath, type DevServer } from './dev-server';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -59,6 +60,7 @@ function stop(code: number): Promise<never> {
     await terminate(worker);
     await terminate(codecServer);
     await temporal?.stop();
+    removeDevStack(ROOT);
     process.stderr.write('dev: stopped\n');
     process.exit(code);
   })();
@@ -81,6 +83,13 @@ async function main(): Promise<void> {
   const cliPath = await temporalCliPath();
   process.stderr.write(`dev: starting Temporal on ${ip}:${port} with its database at .temporal/dev.db\n`);
   temporal = await startDevServer({ cliPath, ip, port, uiPort, dbFile: path.join(dataDir, 'dev.db'), codecEndpoint: codecOrigin });
+  // For `npm run ops` with nothing exported: this Temporal, and where its payload key is (not the key).
+  writeDevStack(ROOT, {
+    address: temporal.address,
+    namespace: temporal.namespace,
+    payloadEncryptionKeysFile: secrets.keysFrom === 'environment' ? null : path.join(secrets.dir, KEYS_FILE),
+    pid: process.pid,
+  });
 
   const secretGiven = (process.env.OSIGU_WEBHOOK_SECRET ?? '') !== '';
   const shared = {

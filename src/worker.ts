@@ -6,6 +6,8 @@ import { createProviderNotifier } from './activities/provider';
 import { ConfigError, loadWorkerConfig, type LogLevel, type WorkerConfig } from './config';
 import { dataConverterFor, loadPayloadEncryption, payloadEncryptionStatus, type PayloadEncryption } from './temporal/codec/settings';
 import { loadTemporalConnectConfig, type TemporalConnectConfig } from './temporal/connection-config';
+import { clientTracingInterceptors, workerTracingOptions } from './tracing/temporal';
+import { startTracing, type Tracing } from './tracing/tracing';
 import { workerMetricsOptions } from './worker-metrics';
 
 export interface EventWorkerOptions {
@@ -15,10 +17,12 @@ export interface EventWorkerOptions {
   activities: Activities;
   /** PAYLOAD_ENCRYPTION_KEYS, loaded; the activities' Client must be given the same. */
   payloadEncryption?: PayloadEncryption | undefined;
+  /** OpenTelemetry, when configured (src/tracing): workflow and activity spans join the delivery's trace. */
+  tracing?: Tracing | undefined;
 }
 
 /** The worker for every event and entity workflow; the caller owns the connection and runs it. */
-export async function createEventWorker({ connection, namespace, taskQueue, activities, payloadEncryption }: EventWorkerOptions): Promise<Worker> {
+export async function createEventWorker({ connection, namespace, taskQueue, activities, payloadEncryption, tracing }: EventWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
@@ -29,6 +33,7 @@ export async function createEventWorker({ connection, namespace, taskQueue, acti
     // On SIGTERM: in-flight activities get 10 s to finish, then are cancelled (Temporal retries them
     // elsewhere); every activity here gives up on its own HTTP call within 10 s anyway.
     shutdownGraceTime: '10s',
+    ...workerTracingOptions(tracing),
   });
 }
 
@@ -69,19 +74,21 @@ async function main(): Promise<void> {
     throw error;
   }
   Runtime.install({ logger: new DefaultLogger(SDK_LOG_LEVEL[config.logLevel]), ...workerMetricsOptions(config.metricsAddress) });
+  const tracing = startTracing('osigu-worker');
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   const clientConnection = await Connection.connect(temporal.connectionOptions);
   try {
     const encryptionStatus = payloadEncryptionStatus(payloadEncryption);
     Runtime.instance().logger[encryptionStatus.level](encryptionStatus.message, encryptionStatus.fields);
-    const client = new Client({ connection: clientConnection, namespace: temporal.namespace, dataConverter: dataConverterFor(payloadEncryption) });
-    const worker = await createEventWorker({ connection, namespace: temporal.namespace, taskQueue: config.taskQueue, activities: activitiesFor(config, client), payloadEncryption });
+    const client = new Client({ connection: clientConnection, namespace: temporal.namespace, dataConverter: dataConverterFor(payloadEncryption), interceptors: clientTracingInterceptors(tracing) ?? {} });
+    const worker = await createEventWorker({ connection, namespace: temporal.namespace, taskQueue: config.taskQueue, activities: activitiesFor(config, client), payloadEncryption, tracing });
     // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks have drained: the SDK installs
     // those signal handlers itself (Runtime's shutdownSignals).
     await worker.run();
   } finally {
     await clientConnection.close();
     await connection.close();
+    await tracing?.shutdown();
   }
 }
 

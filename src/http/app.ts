@@ -1,9 +1,11 @@
 import Router from '@koa/router';
+import type { Tracer } from '@opentelemetry/api';
 import Koa from 'koa';
 import type { Logger } from '../logger';
 import { concurrencyLimit, DEFAULT_MAX_CONCURRENT_STARTS, DEFAULT_MAX_IN_FLIGHT, shedRequests, shedStarts } from './load-shedding';
 import { createReceiverMetrics, type DeliveryOutcome, type ReceiverMetrics } from './metrics';
 import { Rejection } from './rejection';
+import { traceDelivery } from './tracing';
 import { webhookHandler, type WebhookOptions, type WebhookState } from './webhook';
 
 export interface AppOptions extends WebhookOptions {
@@ -19,6 +21,8 @@ export interface AppOptions extends WebhookOptions {
   /** Load shedding: deliveries in flight, and workflow starts in progress, before 503 overloaded. */
   maxInFlight?: number;
   maxConcurrentStarts?: number;
+  /** Set when tracing is on (src/tracing): each delivery is the root span of its trace. */
+  tracer?: Tracer | undefined;
 }
 
 export function createApp(options: AppOptions): Koa<WebhookState> {
@@ -97,7 +101,7 @@ export function createApp(options: AppOptions): Koa<WebhookState> {
   }
   // Shedding runs once the router has matched POST on the path, and before the body is read.
   const startEvent = shedStarts(metrics.instrumentStarter(options.startEvent), startLimit, metrics);
-  router.post(options.webhookPath, shedRequests(requestLimit, metrics), webhookHandler({ ...options, startEvent }));
+  router.post(options.webhookPath, traceDelivery(options.tracer), shedRequests(requestLimit, metrics), webhookHandler({ ...options, startEvent }));
 
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -9,6 +9,8 @@ import { createTemporalClient } from '../temporal/client';
 import { loadPayloadEncryption, payloadCodecsFor, payloadEncryptionStatus, type PayloadEncryption } from '../temporal/codec/settings';
 import { loadTemporalConnectConfig, type TemporalConnectConfig } from '../temporal/connection-config';
 import { createEventStarter } from '../temporal/event-starter';
+import { clientTracingInterceptors } from '../tracing/temporal';
+import { startTracing, type Tracing } from '../tracing/tracing';
 import { createApp } from './app';
 import { createReceiverMetrics } from './metrics';
 
@@ -30,16 +32,18 @@ export interface ReceiverDependencies {
   now?: () => Date;
   /** PAYLOAD_ENCRYPTION_KEYS, loaded; undefined stores event data in Temporal in clear (and says so). */
   payloadEncryption?: PayloadEncryption | undefined;
+  /** OpenTelemetry, when configured (src/tracing): deliveries start traces the workflows continue. */
+  tracing?: Tracing | undefined;
 }
 
 export async function startReceiver(
   config: ReceiverConfig,
   temporal: TemporalConnectConfig,
-  { logger, now = () => new Date(), payloadEncryption }: ReceiverDependencies,
+  { logger, now = () => new Date(), payloadEncryption, tracing }: ReceiverDependencies,
 ): Promise<Receiver> {
   const encryptionStatus = payloadEncryptionStatus(payloadEncryption);
   logger[encryptionStatus.level](encryptionStatus.fields, encryptionStatus.message);
-  const temporalClient = createTemporalClient(temporal, payloadCodecsFor(payloadEncryption));
+  const temporalClient = createTemporalClient(temporal, payloadCodecsFor(payloadEncryption), clientTracingInterceptors(tracing));
   let closing = false;
   const metrics = createReceiverMetrics();
   const app = createApp({
@@ -58,6 +62,7 @@ export async function startReceiver(
     isReady: async () => !closing && (await temporalClient.isReachable()),
     isClosing: () => closing,
     metrics,
+    tracer: tracing?.tracer,
     metricsEnabled: config.metricsEnabled,
     maxInFlight: config.maxInFlight,
     maxConcurrentStarts: config.maxConcurrentStarts,
@@ -135,12 +140,16 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel, 'receiver');
-  const receiver = await startReceiver(config, temporal, { logger, payloadEncryption });
+  const tracing = startTracing('osigu-receiver');
+  const receiver = await startReceiver(config, temporal, { logger, payloadEncryption, tracing });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'shutting down');
       receiver.close().then(
-        () => process.exit(0),
+        async () => {
+          await tracing?.shutdown();
+          process.exit(0);
+        },
         (error: unknown) => {
           logger.error({ err: error }, 'shutdown failed');
           process.exit(1);

@@ -4,14 +4,18 @@ import { ConfigError, type Env } from '../config';
 import { RESOLUTION_DECISIONS, type ResolutionDecision } from '../domain/dispensation-decision';
 import { connectOps, type OpsClient } from './connect';
 import { listOpenDiscrepancies } from './discrepancies';
-import { discrepancyWarnings, formatDiscrepancies, formatRerun, formatResolveOutcome, formatTimeline } from './format';
+import { discrepancyWarnings, formatBulkPlan, formatBulkProgress, formatDiscrepancies, formatRerun, formatResolveOutcome, formatTimeline } from './format';
+import { parseSince, planBulkRerun, startBulkRerun, watchBulkRerun } from './bulk-rerun';
 import { rerunEvent, RerunRefusedError } from './rerun';
 import { InvalidResolutionError, NoOpenDiscrepancyError, resolveDiscrepancy } from './resolve';
 import { InvalidResourceIdError } from './resources';
 import { resourceTimeline } from './timeline';
 
-/** Exit codes: 0 done; 1 refused or failed; 3 resolve sent but not yet applied; 78 bad settings. */
-export const EXIT = { ok: 0, failed: 1, pending: 3, config: 78 } as const;
+/**
+ * Exit codes: 0 done; 1 refused or failed; 2 a listing is incomplete (some entities could not be
+ * read: it is never reported as complete); 3 resolve sent but not yet applied; 78 bad settings.
+ */
+export const EXIT = { ok: 0, failed: 1, incomplete: 2, pending: 3, config: 78 } as const;
 
 export interface CliContext {
   env: Env;
@@ -19,7 +23,8 @@ export interface CliContext {
   out: (text: string) => void;
   /** Where refusals, warnings and errors go (stderr). */
   err: (text: string) => void;
-  connect: (env: Env) => Promise<OpsClient>;
+  /** `notice` takes what the connection has to say about where its settings came from (stderr). */
+  connect: (env: Env, notice: (text: string) => void) => Promise<OpsClient>;
 }
 
 const ENVIRONMENT_HELP = `
@@ -30,7 +35,11 @@ Temporal is reached with the same environment as the worker and the receiver:
 
 Output carries ids, types, statuses, rule names, amounts and times only: never an event's data.
 
-Exit codes: 0 done; 1 refused or failed; 3 resolve sent but not applied yet; 78 bad settings.`;
+With nothing exported on a developer's machine, the CLI uses npm run dev's stack (its Temporal
+address and its payload key in .temporal/dev-keys/) and says so on stderr.
+
+Exit codes: 0 done; 1 refused or failed; 2 listing incomplete (some entities could not be read);
+3 resolve sent but not applied yet; 78 bad settings.`;
 
 const parseDecision = (value: string): ResolutionDecision => {
   const decision = RESOLUTION_DECISIONS.find((known) => known === value);
@@ -53,12 +62,30 @@ const parseSeconds = (value: string): number => {
   return seconds;
 };
 
+const parseRate = (value: string): number => {
+  const rate = Number(value);
+  if (!Number.isInteger(rate) || rate < 1 || rate > 500) throw new InvalidArgumentError('resets per second, 1 to 500.');
+  return rate;
+};
+
+interface RerunOptions {
+  reason: string;
+  query?: string;
+  since?: string;
+  until?: string;
+  by?: string;
+  yes?: boolean;
+  rate: number;
+  job?: string;
+  json?: boolean;
+}
+
 const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
 /** The `ops` program; `setExit` records the exit code an action decided on. */
 export function buildProgram(context: CliContext, setExit: (code: number) => void): Command {
   const withClient = async (fn: (client: Client) => Promise<void>): Promise<void> => {
-    const ops = await context.connect(context.env);
+    const ops = await context.connect(context.env, context.err);
     try {
       await fn(ops.client);
     } finally {
@@ -83,13 +110,15 @@ export function buildProgram(context: CliContext, setExit: (code: number) => voi
       `
 Visibility lags the workflows by a moment: a discrepancy raised or resolved in the last seconds may
 not show yet. Every listed entity is queried, and one whose state says it is no longer open is left
-out (and named on stderr).`,
+out (and named on stderr). One that cannot be read (no worker polling, or payload keys this CLI
+lacks) is counted and named on stderr, and the exit code is 2: the listing is incomplete.`,
     )
     .action(async (options: { json?: boolean }) => {
       await withClient(async (client) => {
         const listing = await listOpenDiscrepancies(client);
         context.out(options.json === true ? json(listing) : `${formatDiscrepancies(listing)}\n`);
         for (const warning of discrepancyWarnings(listing)) context.err(`${warning}\n`);
+        if (listing.unavailable.length > 0) setExit(EXIT.incomplete);
       });
     });
 
@@ -141,22 +170,62 @@ discrepancy, so a second resolve changes nothing. Exit 3 when the entity did not
 
   program
     .command('rerun')
-    .description("Run an event's workflow again on purpose: reset its latest run to the first workflow task.")
-    .argument('<event_id>', "the event's id, which is its workflow id")
-    .requiredOption('--reason <text>', 'why; recorded in the new run', parseText(500))
+    .description("Run events' workflows again on purpose: one by id, or many by a visibility query and a time window (a Temporal batch reset).")
+    .argument('[event_id]', "one event's id, which is its workflow id")
+    .requiredOption('--reason <text>', 'why; recorded in every new run', parseText(500))
+    .option('--query <visibility query>', "which events, in Temporal's visibility language, e.g. \"OsiguEventType = 'dispensing.completed'\"")
+    .option('--since <when>', 'accepted at or after: 2h, 30m, 7d, or an ISO 8601 time (required with --query)')
+    .option('--until <when>', 'accepted at or before (default: now)')
+    .option('--by <operator>', "who asks (required with --yes): an operator's name or id", parseOperator)
+    .option('--yes', 'act: without it a bulk re-run only shows what it would do')
+    .option('--rate <per-second>', 'resets per second (default 20), so live deliveries keep their share', parseRate, 20)
+    .option('--job <job_id>', 'watch a bulk re-run started earlier (its progress and final count)')
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
       `
 A redelivery from Osigu never re-runs an event (the receiver answers it as a duplicate): a re-run is
 the operator's deliberate act. The event is handed to its entity again, which keeps events by id and
-ignores the copy. Equivalent to:
-  temporal workflow reset --workflow-id <event_id> --type FirstWorkflowTask --reason <text>`,
+ignores the copy. One event is equivalent to:
+  temporal workflow reset --workflow-id <event_id> --type FirstWorkflowTask --reason <text>
+
+Many events: --query and --since select event workflows only (never entities); without --yes the
+command prints how many match and a sample, and changes nothing. With --yes it starts a Temporal
+batch job (durable: it goes on if this command is stopped), prints its job id, and shows progress
+until it ends; "ops rerun --reason x --job <job_id>" watches it again. Exit 1 if any reset failed.`,
     )
-    .action(async (eventId: string, options: { reason: string; json?: boolean }) => {
+    .action(async (eventId: string | undefined, options: RerunOptions) => {
+      const bulk = options.query !== undefined || options.since !== undefined || options.until !== undefined;
+      if (eventId !== undefined && (bulk || options.job !== undefined)) throw new RerunRefusedError('give an event id, or --query/--since, or --job: not both');
       await withClient(async (client) => {
-        const result = await rerunEvent(client, eventId, options.reason);
-        context.out(options.json === true ? json(result) : `${formatRerun(result)}\n`);
+        if (options.job !== undefined) {
+          const job = await watchBulkRerun(client, options.job, (progress) => context.err(`${formatBulkProgress(progress)}\n`));
+          context.out(options.json === true ? json(job) : `${formatBulkProgress(job)}\n`);
+          if (job.state !== 'completed' || job.failed > 0) setExit(EXIT.failed);
+          return;
+        }
+        if (eventId !== undefined) {
+          const result = await rerunEvent(client, eventId, options.reason);
+          context.out(options.json === true ? json(result) : `${formatRerun(result)}\n`);
+          return;
+        }
+        if (options.since === undefined) throw new RerunRefusedError('a bulk re-run needs --since (and optionally --until, --query): a window, so a typo never selects everything');
+        const now = new Date();
+        const plan = await planBulkRerun(client, {
+          ...(options.query === undefined ? {} : { query: options.query }),
+          since: parseSince(options.since, now),
+          ...(options.until === undefined ? {} : { until: parseSince(options.until, now) }),
+        });
+        if (options.yes !== true || plan.count === 0) {
+          context.out(options.json === true ? json({ dryRun: true, ...plan }) : `${formatBulkPlan(plan, options.yes === true)}\n`);
+          return;
+        }
+        if (options.by === undefined) throw new RerunRefusedError('--by is required with --yes: who asked is recorded with every reset');
+        const jobId = await startBulkRerun(client, plan, { reason: options.reason, by: options.by, ratePerSecond: options.rate });
+        context.err(`started batch job ${jobId} for ${plan.count} event workflow${plan.count === 1 ? '' : 's'}\n`);
+        const job = await watchBulkRerun(client, jobId, (progress) => context.err(`${formatBulkProgress(progress)}\n`));
+        context.out(options.json === true ? json({ dryRun: false, query: plan.query, ...job }) : `${formatBulkProgress(job)}\n`);
+        if (job.state !== 'completed' || job.failed > 0) setExit(EXIT.failed);
       });
     });
 

@@ -1,5 +1,6 @@
 // Text for a terminal. Everything printed comes from the whitelisted summaries (summaries.ts,
 // event-record.ts): ids, types, statuses, rule names, amounts and times, never an event's data.
+import type { BulkJob, BulkPlan } from './bulk-rerun';
 import type { DiscrepancyListing } from './discrepancies';
 import type { RerunResult } from './rerun';
 import type { ResolveOutcome } from './resolve';
@@ -31,7 +32,9 @@ export function formatDiscrepancy({ rule, amounts }: DiscrepancySummary): string
 
 export function formatDiscrepancies(listing: DiscrepancyListing): string {
   const lines: string[] = [];
-  if (listing.open.length === 0) lines.push('No open discrepancies.');
+  const unread = listing.unavailable.length;
+  // "None" only when every listed entity was read: a listing it could not vouch for says so.
+  if (listing.open.length === 0) lines.push(unread === 0 ? 'No open discrepancies.' : 'No open discrepancies among the entities that could be read.');
   else {
     lines.push(`${listing.open.length} open discrepanc${listing.open.length === 1 ? 'y' : 'ies'}`, '');
     lines.push(
@@ -48,6 +51,7 @@ export function formatDiscrepancies(listing: DiscrepancyListing): string {
       ),
     );
   }
+  if (unread > 0) lines.push('', `INCOMPLETE: ${unread} flagged entit${unread === 1 ? 'y' : 'ies'} could not be read (reasons on stderr); look again once that is fixed.`);
   return lines.join('\n');
 }
 
@@ -112,4 +116,24 @@ export function formatRerun(result: RerunResult): string {
     `  new run       ${result.newRunId}`,
     `  reason        ${result.reason}`,
   ].join('\n');
+}
+
+export function formatBulkPlan(plan: BulkPlan, confirmed: boolean): string {
+  if (plan.count === 0) return `No event workflows match.\n  query: ${plan.query}`;
+  const lines = [
+    `${plan.count} event workflow${plan.count === 1 ? '' : 's'} match${plan.count === 1 ? 'es' : ''}${plan.sample.length < plan.count ? `; the first ${plan.sample.length}:` : ':'}`,
+    '',
+    table(
+      ['EVENT', 'TYPE', 'STARTED', 'STATUS'],
+      plan.sample.map((item) => [item.eventId, item.workflowType, item.startTime, item.status]),
+    ),
+    '',
+    `  query: ${plan.query}`,
+  ];
+  if (!confirmed) lines.push('', 'Dry run: nothing changed. Add --yes --by <operator> to re-run them.');
+  return lines.join('\n');
+}
+
+export function formatBulkProgress(job: BulkJob): string {
+  return `batch job ${job.jobId}: ${job.state}, ${job.completed} of ${job.total} re-run, ${job.failed} failed`;
 }

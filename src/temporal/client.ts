@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ClientInterceptors } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { TemporalConnectConfig } from './connection-config';
 
@@ -17,9 +17,11 @@ export function createTemporalClient(
   { connectionOptions, namespace }: TemporalConnectConfig,
   /** Payload codecs (encryption, src/temporal/codec): none stores payloads in clear. */
   payloadCodecs: PayloadCodec[] = [],
+  /** Tracing's client interceptors (src/tracing), when tracing is on. */
+  interceptors?: ClientInterceptors,
 ): TemporalClient {
   const connection = Connection.lazy(connectionOptions);
-  const client = new Client({ connection, namespace, dataConverter: { payloadCodecs } });
+  const client = new Client({ connection, namespace, dataConverter: { payloadCodecs }, ...(interceptors === undefined ? {} : { interceptors }) });
   return {
     client,
     async isReachable(timeoutMs = 2_000) {

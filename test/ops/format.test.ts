@@ -19,6 +19,12 @@ it('says when nothing is open', () => {
   expect(formatDiscrepancies({ open: [], noLongerOpen: [], unavailable: [] })).toBe('No open discrepancies.');
 });
 
+it('never says "none" when some entities could not be read', () => {
+  const text = formatDiscrepancies({ open: [], noLongerOpen: [], unavailable: [{ workflowId: 'dispensation:dsp_1', reason: 'state query failed' }] });
+  expect(text).not.toContain('No open discrepancies.');
+  expect(text).toContain('INCOMPLETE: 1 flagged entity could not be read');
+});
+
 it('orders events by created_at, then id, and unknown times last', () => {
   const events = [
     { eventId: 'c', createdAt: null },
