@@ -43,6 +43,8 @@ export async function updateEntity<Ret, Args extends unknown[]>(
         args: [{ resourceId, settings, ...carried }],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         workflowIdReusePolicy: reuse,
+        // The Web UI's one-line title: the kind and the PHI-safe resource key, nothing else.
+        staticSummary: `${definition.entityPrefix} ${resourceId}`,
         typedSearchAttributes: [
           { key: OSIGU_EVENT_FAMILY, value: definition.name },
           { key: OSIGU_RESOURCE_ID, value: resourceId },

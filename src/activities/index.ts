@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AppliedEvent } from '../domain/applied-event';
@@ -37,7 +38,9 @@ export function createActivities({ client, taskQueue, settings, osigu, notifyPro
      * whose id is the event id, so a retry after a lost answer gets the first answer back.
      */
     async forwardEvent(family: FamilyName, resourceId: string, event: AppliedEvent): Promise<ApplyEventResult> {
-      return updateEntity(target, family, resourceId, applyEventUpdate, [event, settings], event.eventId);
+      // A re-run's hand-off must reach the entity (which records it), not the first hand-off's answer.
+      const updateId = event.rerun === true ? `${event.eventId}:rerun:${Context.current().info.workflowExecution?.runId ?? Date.now()}` : event.eventId;
+      return updateEntity(target, family, resourceId, applyEventUpdate, [event, settings], updateId);
     },
 
     /**

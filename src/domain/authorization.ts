@@ -177,9 +177,9 @@ export function authorizationFromOsigu(authorizationId: string, data: Record<str
     ];
     return { ...foldAuthorization(authorizationId, events), osiguStatus: status };
   }
-  const known = foldAuthorization(authorizationId, []);
-  const base = { ...known, authorizationId: text(data, 'authorization_id') ?? authorizationId, authorizationCode: text(data, 'authorization_code'), authorizationRequestId: text(data, 'authorization_request_id') };
-  if (status !== undefined && NOT_APPROVED_STATUSES.has(status)) return { ...base, status: 'NOT_APPROVED', osiguStatus: status };
+  // Folded like a creation for its ids and products, but its status decides: no approval.
+  const base = foldAuthorization(authorizationId, [{ eventId: 'osigu-api', eventType: 'authorization.created', createdAt: at, data }]);
+  if (status !== undefined && NOT_APPROVED_STATUSES.has(status)) return { ...base, status: 'NOT_APPROVED', decidedAt: undefined, osiguStatus: status };
   // A status Osigu added later, or none at all: nothing to trust yet.
-  return { ...base, status: 'UNKNOWN', ...(status === undefined ? {} : { osiguStatus: status }) };
+  return { ...base, status: 'UNKNOWN', decidedAt: undefined, ...(status === undefined ? {} : { osiguStatus: status }) };
 }

@@ -35,3 +35,20 @@ export function project(event: AppliedEvent, projection: Projection): AppliedEve
   }
   return { eventId: event.eventId, eventType: event.eventType, createdAt: event.createdAt, data };
 }
+
+/**
+ * Drops the events whose every effect a later event of the same type overwrites: the folds set
+ * each field from the newest event that carries it, so an event followed (in `created_at` order)
+ * by one of its type carrying at least its fields changes nothing any more, whatever arrives
+ * later. What stays is what the decisions can still read; the applied ids are kept apart.
+ */
+export function withoutSuperseded(sorted: readonly AppliedEvent[]): AppliedEvent[] {
+  const kept: AppliedEvent[] = [];
+  for (let index = 0; index < sorted.length; index += 1) {
+    const event = sorted[index]!;
+    const fields = Object.keys(event.data);
+    const superseded = sorted.slice(index + 1).some((later) => later.eventType === event.eventType && fields.every((field) => field in later.data));
+    if (!superseded) kept.push(event);
+  }
+  return kept;
+}

@@ -4,9 +4,10 @@ import { ConfigError, type Env } from '../config';
 import { RESOLUTION_DECISIONS, type ResolutionDecision } from '../domain/dispensation-decision';
 import { connectOps, type OpsClient } from './connect';
 import { listOpenDiscrepancies } from './discrepancies';
-import { discrepancyWarnings, formatBulkPlan, formatBulkProgress, formatDiscrepancies, formatRerun, formatResolveOutcome, formatTimeline } from './format';
+import { discrepancyWarnings, formatBulkPlan, formatBulkProgress, formatDiscrepancies, formatParked, formatRerun, formatResolveOutcome, formatTimeline } from './format';
 import { parseSince, planBulkRerun, startBulkRerun, watchBulkRerun } from './bulk-rerun';
 import { rerunEvent, RerunRefusedError } from './rerun';
+import { listParked, PARKED_QUERY } from './parked';
 import { InvalidResolutionError, NoOpenDiscrepancyError, resolveDiscrepancy } from './resolve';
 import { InvalidResourceIdError } from './resources';
 import { resourceTimeline } from './timeline';
@@ -223,6 +224,50 @@ until it ends; "ops rerun --reason x --job <job_id>" watches it again. Exit 1 if
         if (options.by === undefined) throw new RerunRefusedError('--by is required with --yes: who asked is recorded with every reset');
         const jobId = await startBulkRerun(client, plan, { reason: options.reason, by: options.by, ratePerSecond: options.rate });
         context.err(`started batch job ${jobId} for ${plan.count} event workflow${plan.count === 1 ? '' : 's'}\n`);
+        const job = await watchBulkRerun(client, jobId, (progress) => context.err(`${formatBulkProgress(progress)}\n`));
+        context.out(options.json === true ? json({ dryRun: false, query: plan.query, ...job }) : `${formatBulkProgress(job)}\n`);
+        if (job.state !== 'completed' || job.failed > 0) setExit(EXIT.failed);
+      });
+    });
+
+  program
+    .command('parked')
+    .description('Events whose workflow is parked (could not be handed to, or applied by, their entity): ids, types, reason, since.')
+    .option('--query <visibility query>', 'narrow it, e.g. "OsiguEventType = \'dispensing.completed\'"')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { query?: string; json?: boolean }) => {
+      await withClient(async (client) => {
+        const parked = await listParked(client, options.query === undefined ? {} : { query: options.query });
+        context.out(options.json === true ? json(parked) : `${formatParked(parked)}\n`);
+      });
+    });
+
+  program
+    .command('retry')
+    .description('Re-drive parked events: one by id, or every parked one in a window (a re-run: reset to the first workflow task).')
+    .argument('[event_id]', "one parked event's id")
+    .requiredOption('--reason <text>', 'why; recorded in every new run', parseText(500))
+    .option('--since <when>', 'parked events accepted at or after: 2h, 30m, 7d, or an ISO 8601 time (required without an id)')
+    .option('--by <operator>', "who asks (required with --yes): an operator's name or id", parseOperator)
+    .option('--yes', 'act: without it, retrying many only shows what it would do')
+    .option('--json', 'machine-readable output')
+    .action(async (eventId: string | undefined, options: { reason: string; since?: string; by?: string; yes?: boolean; json?: boolean }) => {
+      await withClient(async (client) => {
+        if (eventId !== undefined) {
+          const parked = await listParked(client, { query: `WorkflowId = '${eventId.replace(/'/g, '')}'` });
+          if (parked.length === 0) throw new RerunRefusedError(`${eventId}: not parked (see ops parked); use ops rerun to re-run it anyway`);
+          const result = await rerunEvent(client, eventId, options.reason);
+          context.out(options.json === true ? json(result) : `${formatRerun(result)}\n`);
+          return;
+        }
+        if (options.since === undefined) throw new RerunRefusedError('retrying many needs --since: a window, so a typo never selects everything');
+        const plan = await planBulkRerun(client, { query: PARKED_QUERY, since: parseSince(options.since, new Date()) });
+        if (options.yes !== true || plan.count === 0) {
+          context.out(options.json === true ? json({ dryRun: true, ...plan }) : `${formatBulkPlan(plan, options.yes === true)}\n`);
+          return;
+        }
+        if (options.by === undefined) throw new RerunRefusedError('--by is required with --yes: who asked is recorded with every reset');
+        const jobId = await startBulkRerun(client, plan, { reason: options.reason, by: options.by, ratePerSecond: 20 });
         const job = await watchBulkRerun(client, jobId, (progress) => context.err(`${formatBulkProgress(progress)}\n`));
         context.out(options.json === true ? json({ dryRun: false, query: plan.query, ...job }) : `${formatBulkProgress(job)}\n`);
         if (job.state !== 'completed' || job.failed > 0) setExit(EXIT.failed);

@@ -1,3 +1,4 @@
+import type { ParkedEvent } from './parked';
 // Text for a terminal. Everything printed comes from the whitelisted summaries (summaries.ts,
 // event-record.ts): ids, types, statuses, rule names, amounts and times, never an event's data.
 import type { BulkJob, BulkPlan } from './bulk-rerun';
@@ -136,4 +137,12 @@ export function formatBulkPlan(plan: BulkPlan, confirmed: boolean): string {
 
 export function formatBulkProgress(job: BulkJob): string {
   return `batch job ${job.jobId}: ${job.state}, ${job.completed} of ${job.total} re-run, ${job.failed} failed`;
+}
+
+export function formatParked(parked: readonly ParkedEvent[]): string {
+  if (parked.length === 0) return 'No parked events.';
+  return table(
+    ['event_id', 'type', 'reason', 'since'],
+    parked.map((event) => [event.eventId, event.workflowType, event.reason, event.since ?? '-']),
+  );
 }

@@ -17,7 +17,7 @@ export class NoOpenDiscrepancyError extends Error {
     super(
       reason === 'not_found'
         ? `${workflowId}: no such workflow, nothing to resolve`
-        : `${workflowId}: no open discrepancy (status ${status ?? 'UNKNOWN'}${resolution ? `; already resolved: ${resolution.decision} by ${resolution.by}${resolution.at ? ` at ${resolution.at}` : ''}` : ''}); nothing sent`,
+        : `${workflowId}: no open discrepancy (status ${status ?? 'UNKNOWN'}${resolution ? `; already resolved: ${resolution.decision} by ${resolution.by}${resolution.at ? ` at ${resolution.at}` : ''}` : ''}); nothing recorded`,
     );
   }
 }

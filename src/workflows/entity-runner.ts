@@ -5,6 +5,7 @@ import {
   condition,
   continueAsNew,
   log,
+  setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -14,7 +15,7 @@ import {
 import { byCreatedAt, type AppliedEvent } from '../domain/applied-event';
 import type { Deadline, Decision, DecisionInput, WorkOutcome } from '../domain/entity-decision';
 import type { Notification, NotificationRecord } from '../domain/notification';
-import { project, type Projection } from '../domain/projection';
+import { project, withoutSuperseded, type Projection } from '../domain/projection';
 import type { EntitySettings } from '../domain/settings';
 import { OSIGU_FLAGS, OSIGU_STATE } from '../temporal/search-attributes';
 import { applyEventUpdate, osiguEventSignal, type ApplyEventResult } from './messages';
@@ -23,14 +24,21 @@ import type { CommonView } from './views';
 
 /** What an entity carries into its next run: at continue-as-new, and in its result once it ends. */
 export interface CarriedMemory<Facts> {
-  /** Applied events, projected to the fields the decisions read (never the events' full data). */
+  /**
+   * Applied events, projected to the fields the decisions read (never the events' full data), and
+   * without those a later event of their type overwrites entirely (src/domain/projection.ts).
+   */
   events: AppliedEvent[];
+  /** Every event id applied, for deduplication for the resource's whole life. */
+  appliedIds: string[];
   facts: Facts;
   notifications: NotificationRecord[];
   /** Notifications still in flight: the next run sends them again under the same id. */
   outbox: Notification[];
   lastActivityAt: number;
   poisoned: { eventId: string; eventType: string }[];
+  /** Re-runs of already-applied events (ops rerun) that were recorded and ignored. */
+  reruns?: { ignored: number; lastEventId: string | undefined };
   /** Flags about the entity's own life (e.g. memory_not_carried), kept until it ends for good. */
   flags: string[];
 }
@@ -76,7 +84,7 @@ function failureTypeOf(error: unknown): string {
 }
 
 function insertSorted(events: readonly AppliedEvent[], event: AppliedEvent): AppliedEvent[] {
-  return [...events, event].sort(byCreatedAt);
+  return withoutSuperseded([...events, event].sort(byCreatedAt));
 }
 
 /**
@@ -98,11 +106,17 @@ export async function runEntity<Facts, Work extends { key: string }, State, View
   const carried = input.memory;
   const entityWorkflowId = kind.workflowId(resourceId);
   let settings = input.settings;
-  let events: AppliedEvent[] = [...(carried?.events ?? [])].sort(byCreatedAt);
-  const seen = new Set(events.map((event) => event.eventId));
+  let events: AppliedEvent[] = withoutSuperseded([...(carried?.events ?? [])].sort(byCreatedAt));
+  const appliedIds: string[] = [...(carried?.appliedIds ?? events.map((event) => event.eventId))];
+  const seen = new Set(appliedIds);
+  const remember = (eventId: string): void => {
+    seen.add(eventId);
+    appliedIds.push(eventId);
+  };
   let facts: Facts = carried?.facts ?? kind.initialFacts();
   let lastActivityAt = carried?.lastActivityAt ?? Date.now();
   let poisoned = [...(carried?.poisoned ?? [])];
+  const reruns = { ignored: carried?.reruns?.ignored ?? 0, lastEventId: carried?.reruns?.lastEventId };
   const lifeFlags = [...new Set([...(carried?.flags ?? []), ...(input.flags ?? [])])];
   const notifications = new ProviderNotifications(carried?.notifications ?? [], carried?.outbox ?? [], { type: kind.resourceType, id: resourceId });
   const inFlight = new Set<string>();
@@ -131,13 +145,25 @@ export async function runEntity<Facts, Work extends { key: string }, State, View
     ...lifeFlags,
   ];
   const view = (): View =>
-    kind.view(decision, { flags: flags(), notifications: notifications.records, eventIds: events.map((event) => event.eventId), poisoned });
-  const carry = (): CarriedMemory<Facts> => ({ events, facts, notifications: [...notifications.records], outbox: notifications.outbox, lastActivityAt, poisoned, flags: lifeFlags });
+    kind.view(decision, { flags: flags(), notifications: notifications.records, eventIds: [...appliedIds], poisoned, reruns: { ...reruns } });
+  const carry = (): CarriedMemory<Facts> => ({
+    events,
+    appliedIds: [...appliedIds],
+    facts,
+    notifications: [...notifications.records],
+    outbox: notifications.outbox,
+    lastActivityAt,
+    poisoned,
+    reruns: { ...reruns },
+    flags: lifeFlags,
+  });
 
   const publish = (): void => {
     const next = JSON.stringify([decision.status, flags()]);
     if (next === published) return;
     published = next;
+    // The Web UI's current details (answered by query, no command): statuses, flags and rule names only.
+    setCurrentDetails([decision.status, ...flags()].join(' · '));
     upsertSearchAttributes([
       { key: OSIGU_STATE, value: decision.status },
       { key: OSIGU_FLAGS, value: flags() },
@@ -178,7 +204,7 @@ export async function runEntity<Facts, Work extends { key: string }, State, View
           facts = done.facts;
           for (const event of done.events ?? []) {
             if (seen.has(event.eventId)) continue;
-            seen.add(event.eventId);
+            remember(event.eventId);
             events = insertSorted(events, project(event, kind.projection));
           }
         }
@@ -211,7 +237,13 @@ export async function runEntity<Facts, Work extends { key: string }, State, View
 
   const apply = (event: AppliedEvent, latest: EntitySettings | undefined): ApplyEventResult => {
     if (latest !== undefined) settings = latest;
-    if (seen.has(event.eventId)) return { outcome: 'duplicate', entityWorkflowId };
+    if (seen.has(event.eventId)) {
+      if (event.rerun === true) {
+        reruns.ignored += 1;
+        reruns.lastEventId = event.eventId;
+      }
+      return { outcome: 'duplicate', entityWorkflowId };
+    }
     let next: Decision<Facts, Work, State>;
     let nextEvents: AppliedEvent[];
     try {
@@ -225,7 +257,7 @@ export async function runEntity<Facts, Work extends { key: string }, State, View
       return { outcome: 'apply_failed', entityWorkflowId };
     }
     events = nextEvents;
-    seen.add(event.eventId);
+    remember(event.eventId);
     poisoned = poisoned.filter((entry) => entry.eventId !== event.eventId);
     lastActivityAt = Date.now();
     commit(next);

@@ -40,6 +40,8 @@ export interface EventRecord {
   /** For a forwarded event: whether the entity applied it now, or had applied it before. */
   entityOutcome?: 'applied' | 'duplicate';
   parkedReason?: ParkedReason;
-  /** The receiver's flags (input `flags`), and the parked reason. */
+  /** The receiver's flags (input `flags`), the parked reason, and `rerun`. */
   flags?: string[];
+  /** This run is a re-run (a reset) of the event's workflow, not its first run. */
+  rerun?: boolean;
 }

@@ -1,4 +1,4 @@
-import { ActivityFailure, log, metricMeter, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, log, metricMeter, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { resourceIdOf, type EventFamily, type FamilyName } from '../osigu/families';
 import { HANDOFF_REJECTED } from '../temporal/failure-types';
@@ -28,11 +28,14 @@ const { forwardEvent } = proxyActivities<Activities>({
 export async function handleEvent(family: Pick<EventFamily, 'name' | 'resourceFields'>, input: EventWorkflowInput): Promise<EventRecord> {
   const { event, receivedAt, expectedEnvironment } = input;
   const resourceId = input.resourceKey ?? resourceIdOf(event.data, family.resourceFields) ?? null;
-  const inputFlags = input.flags ?? [];
+  // A reset keeps the original run id; event workflows never continue as new: so this is a re-run.
+  const info = workflowInfo();
+  const rerun = info.runId !== info.originalExecutionRunId;
+  const inputFlags = [...(input.flags ?? []), ...(rerun ? ['rerun'] : [])];
   const record = (outcome: EventOutcome, extra: Partial<EventRecord> = {}): EventRecord => {
     const flags = [...(extra.parkedReason === undefined ? [] : [extra.parkedReason]), ...inputFlags];
     // Only the exceptions are worth a visibility write: `OsiguOutcome = 'ignored_environment'`.
-    if (outcome !== 'forwarded') upsertSearchAttributes([{ key: OSIGU_OUTCOME, value: outcome }, ...(flags.length > 0 ? [{ key: OSIGU_FLAGS, value: flags }] : [])]);
+    if (outcome !== 'forwarded' || rerun) upsertSearchAttributes([{ key: OSIGU_OUTCOME, value: outcome }, ...(flags.length > 0 ? [{ key: OSIGU_FLAGS, value: flags }] : [])]);
     if (outcome === 'parked') metricMeter.createCounter('osigu_events_parked', 'events', 'Events whose workflow completed parked').add(1, { reason: extra.parkedReason ?? 'unknown', family: family.name });
     log.info('event handled', { eventId: event.event_id, eventType: event.event_type, family: family.name, resourceId, outcome, ...(extra.parkedReason === undefined ? {} : { parkedReason: extra.parkedReason }) });
     return {
@@ -45,6 +48,7 @@ export async function handleEvent(family: Pick<EventFamily, 'name' | 'resourceFi
       outcome,
       ...extra,
       ...(flags.length > 0 ? { flags } : {}),
+      ...(rerun ? { rerun: true } : {}),
     };
   };
   const park = (parkedReason: ParkedReason, entityWorkflowId?: string): EventRecord =>
@@ -56,7 +60,7 @@ export async function handleEvent(family: Pick<EventFamily, 'name' | 'resourceFi
 
   let answer;
   try {
-    answer = await forwardEvent(family.name, resourceId, { eventId: event.event_id, eventType: event.event_type, createdAt: event.created_at, data: event.data });
+    answer = await forwardEvent(family.name, resourceId, { eventId: event.event_id, eventType: event.event_type, createdAt: event.created_at, data: event.data, ...(rerun ? { rerun: true } : {}) });
   } catch (error) {
     if (error instanceof ActivityFailure) return park('handoff_failed');
     throw error;

@@ -15,6 +15,8 @@ export interface CommonView {
   eventIds: string[];
   /** Events the entity could not apply (parked; `ops retry` re-drives them). */
   poisoned: { eventId: string; eventType: string }[];
+  /** Re-runs (ops rerun) of events already applied: counted, never applied twice. */
+  reruns: { ignored: number; lastEventId: string | undefined };
 }
 
 export interface AuthorizationView extends CommonView {

@@ -2,6 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { DevServer } from '../../scripts/dev-server';
 import type { Receiver } from '../../src/http/server';
 import type { EventRecord } from '../../src/workflows/event-input';
+import { listParked } from '../../src/ops/parked';
+import { rerunEvent } from '../../src/ops/rerun';
 import { resolveDiscrepancyUpdate } from '../../src/workflows/messages';
 import type { DispensationView, SettlementView } from '../../src/workflows/views';
 import { deliver, storyEvent } from '../support/delivery';
@@ -230,6 +232,25 @@ describe('decisions across dispensations', () => {
   });
 });
 
+describe('re-runs', () => {
+  it('a re-run of an event workflow is flagged rerun, and its entity records it without applying the event twice', async () => {
+    const ids = freshIds();
+    const paid = storyEvent('settlement.paid', { settlement_id: ids.settlementId }, { created_at: at(0) });
+    await send(paid);
+    const handle = client.workflow.getHandle(String(paid.event_id));
+    expect(((await handle.result()) as EventRecord).entityOutcome).toBe('applied');
+    await rerunEvent(client, String(paid.event_id), 'entity-life test');
+    const record = await waitFor('re-run finished', async () => {
+      const latest = (await client.workflow.getHandle(String(paid.event_id)).result()) as EventRecord;
+      return latest.rerun === true ? latest : undefined;
+    });
+    expect(record).toMatchObject({ outcome: 'forwarded', entityOutcome: 'duplicate', rerun: true, flags: ['rerun'] });
+    const view = await client.workflow.getHandle(`settlement:${ids.settlementId}`).query<SettlementView>('state');
+    expect(view.reruns).toEqual({ ignored: 1, lastEventId: paid.event_id });
+    expect(view.eventIds).toEqual([paid.event_id]);
+  });
+});
+
 describe('poison events are parked, never looping', () => {
   it('a hand-off Temporal refuses for good parks the event: its workflow completes parked, visible by search attribute', async () => {
     const ids = freshIds();
@@ -246,5 +267,8 @@ describe('poison events are parked, never looping', () => {
       const attributes = (await handle.describe()).searchAttributes;
       return JSON.stringify(attributes.OsiguOutcome) === JSON.stringify(['parked']) ? attributes : undefined;
     });
+    // What `ops parked` lists.
+    const listed = await waitFor('listed as parked', async () => (await listParked(client)).find((parked) => parked.eventId === handle.workflowId));
+    expect(listed).toMatchObject({ workflowType: 'dispensingEventWorkflow', reason: 'handoff_failed' });
   });
 });
