@@ -56,6 +56,8 @@ const dispensationKind = (resourceId: string): EntityKind<DispensationFacts, Dis
     }
   },
   workDone: dispensationWorkDone,
+  details: (decision) =>
+    decision.facts.reconciliation?.result === 'discrepancy' ? [`rules: ${[...new Set(decision.facts.reconciliation.discrepancies.map((found) => found.rule))].join(', ')}`] : [],
   view: (decision, common) => ({
     ...common,
     dispensation: decision.state,

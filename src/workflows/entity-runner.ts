@@ -66,6 +66,8 @@ export interface EntityKind<Facts, Work extends { key: string }, State, View> {
   perform?: (work: Work, events: readonly AppliedEvent[]) => Promise<unknown>;
   workDone?: (facts: Facts, work: Work, outcome: WorkOutcome<unknown>, now: number) => { facts: Facts; events?: AppliedEvent[] };
   view(decision: Decision<Facts, Work, State>, common: CommonView): View;
+  /** Extra words for the Web UI's current details (rule names, never PHI). */
+  details?: (decision: Decision<Facts, Work, State>) => string[];
 }
 
 /** What a kind's own handlers (registered in `handlers`) can do with the running entity. */
@@ -158,12 +160,17 @@ export async function runEntity<Facts, Work extends { key: string }, State, View
     flags: lifeFlags,
   });
 
+  let detailed: string | undefined;
   const publish = (): void => {
+    // The Web UI's current details (answered by query, no command): statuses, flags and rule names only.
+    const details = [decision.status, ...flags(), ...(kind.details?.(decision) ?? [])].join(' · ');
+    if (details !== detailed) {
+      detailed = details;
+      setCurrentDetails(details);
+    }
     const next = JSON.stringify([decision.status, flags()]);
     if (next === published) return;
     published = next;
-    // The Web UI's current details (answered by query, no command): statuses, flags and rule names only.
-    setCurrentDetails([decision.status, ...flags()].join(' · '));
     upsertSearchAttributes([
       { key: OSIGU_STATE, value: decision.status },
       { key: OSIGU_FLAGS, value: flags() },
