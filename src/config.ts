@@ -345,6 +345,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       prescriptionOutcomeTimeoutMs: read(env, 'PRESCRIPTION_OUTCOME_TIMEOUT', duration, formatDuration(defaults.prescriptionOutcomeTimeoutMs)),
       quietPeriodMs: read(env, 'ENTITY_QUIET_PERIOD', duration, formatDuration(defaults.quietPeriodMs)),
       maxHistoryEvents: read(env, 'ENTITY_MAX_HISTORY_EVENTS', integer(50, 50_000), String(defaults.maxHistoryEvents)),
+      lookupRetryAfterMs: read(env, 'LOOKUP_RETRY_AFTER', duration, formatDuration(defaults.lookupRetryAfterMs)),
     },
     osiguApi:
       apiBase !== undefined && clientId !== undefined && clientSecret !== undefined

@@ -3,6 +3,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel as SdkL
 import { createActivities, type Activities } from './activities';
 import { createOsiguApi } from './activities/osigu-api';
 import { createProviderNotifier } from './activities/provider';
+import { createIdKeyer } from './osigu/id-key';
 import { ConfigError, loadWorkerConfig, type LogLevel, type WorkerConfig } from './config';
 import { dataConverterFor, loadPayloadEncryption, payloadEncryptionStatus, type PayloadEncryption } from './temporal/codec/settings';
 import { loadTemporalConnectConfig, type TemporalConnectConfig } from './temporal/connection-config';
@@ -45,6 +46,8 @@ export function activitiesFor(config: WorkerConfig, client: Client): Activities 
     settings: config.settings,
     osigu: config.osiguApi === undefined ? undefined : createOsiguApi(config.osiguApi),
     notifyProvider: createProviderNotifier({ url: config.providerWebhook?.url, secret: config.providerWebhook?.secret }),
+    // Ids found in `data` (a dispensation's authorization, a prescription) keyed as the receiver keys them.
+    resourceKey: createIdKeyer(config.idHashKey),
   });
 }
 

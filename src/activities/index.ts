@@ -1,14 +1,19 @@
-import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AppliedEvent } from '../domain/applied-event';
-import { foldAuthorization, type AuthorizationState, type RegisteredDispensation } from '../domain/authorization';
+import { authorizationFromOsigu, type RegisteredDispensation } from '../domain/authorization';
+import type { AuthorizationLookup } from '../domain/dispensation-decision';
 import type { Notification } from '../domain/notification';
+import type { PrescriptionAnswer } from '../domain/reconciliation';
 import type { EntitySettings } from '../domain/settings';
 import { EVENT_FAMILIES, entityWorkflowId, type FamilyName } from '../osigu/families';
-import { OSIGU_EVENT_FAMILY, OSIGU_RESOURCE_ID } from '../temporal/search-attributes';
-import { osiguEventSignal, registerDispensationUpdate, stateQuery } from '../workflows/messages';
+import { applyEventUpdate, prescriptionStateQuery, registerDispensationUpdate, type ApplyEventResult } from '../workflows/messages';
+import { updateEntity } from './entity-handoff';
 import type { OsiguApi } from './osigu-api';
 import type { ProviderDelivery, ProviderNotifier } from './provider';
+
+export type { AuthorizationLookup } from '../domain/dispensation-decision';
 
 export interface ActivityDependencies {
   client: Client;
@@ -17,77 +22,58 @@ export interface ActivityDependencies {
   /** Unset when no Osigu API credentials are configured: lookups then find nothing. */
   osigu: OsiguApi | undefined;
   notifyProvider: ProviderNotifier;
-}
-
-export interface AuthorizationLookup {
-  source: 'entity' | 'osigu_api' | 'none';
-  authorization: AuthorizationState | undefined;
-  others: RegisteredDispensation[];
+  /**
+   * A raw id taken from an event's `data` (an authorization id, a prescription id) as it may
+   * appear in a workflow id: the same key the receiver computes for `resourceKey`. Default: as is.
+   */
+  resourceKey?: (rawId: string) => string;
 }
 
 /** Activities are built here from their dependencies, so tests and the worker wire real ones. */
-export function createActivities({ client, taskQueue, settings, osigu, notifyProvider }: ActivityDependencies) {
+export function createActivities({ client, taskQueue, settings, osigu, notifyProvider, resourceKey = (rawId) => rawId }: ActivityDependencies) {
+  const target = { client, taskQueue, settings };
   return {
-    /** Hands an event to its resource's entity, starting the entity on first contact. */
-    async forwardEvent(family: FamilyName, resourceId: string, event: AppliedEvent): Promise<string> {
-      const definition = EVENT_FAMILIES[family];
-      const workflowId = entityWorkflowId(definition, resourceId);
-      await client.workflow.signalWithStart(definition.entityWorkflowType, {
-        workflowId,
-        taskQueue,
-        args: [{ resourceId, settings }],
-        signal: osiguEventSignal,
-        signalArgs: [event],
-        typedSearchAttributes: [
-          { key: OSIGU_EVENT_FAMILY, value: definition.name },
-          { key: OSIGU_RESOURCE_ID, value: resourceId },
-        ],
-      });
-      return workflowId;
+    /**
+     * Hands an event to its resource's entity (starting, or continuing, the entity): an Update
+     * whose id is the event id, so a retry after a lost answer gets the first answer back.
+     */
+    async forwardEvent(family: FamilyName, resourceId: string, event: AppliedEvent): Promise<ApplyEventResult> {
+      // A re-run's hand-off must reach the entity (which records it), not the first hand-off's answer.
+      const updateId = event.rerun === true ? `${event.eventId}:rerun:${Context.current().info.workflowExecution?.runId ?? Date.now()}` : event.eventId;
+      return updateEntity(target, family, resourceId, applyEventUpdate, [event, settings], updateId);
     },
 
     /**
      * What was authorized, for reconciling a completed dispensation. The authorization's entity
-     * records the dispensation and answers in one step (an update, started with the entity if the
-     * authorization's own events have not arrived yet, so it can tell the dispensation when they
-     * do). An entity that already ended answers from its last state; Osigu's API fills in an
-     * authorization this provider never heard of.
+     * records the dispensation and answers in one step (started with the dispensation if the
+     * authorization's own events have not arrived yet, so it tells the dispensation when they
+     * do). Osigu's API fills in an authorization this provider never heard of; a refusal from it
+     * is reported (`apiFailure`), never thrown: the registration itself succeeded.
      */
     async registerDispensation(authorizationId: string, registration: RegisteredDispensation): Promise<AuthorizationLookup> {
-      const definition = EVENT_FAMILIES.authorization;
-      const workflowId = entityWorkflowId(definition, authorizationId);
-      const handle = client.workflow.getHandle(workflowId);
-      let closed = false;
+      const answer = await updateEntity(target, 'authorization', resourceKey(authorizationId), registerDispensationUpdate, [registration]);
+      if (answer.authorization !== undefined) return { source: 'entity', ...answer };
+      if (osigu === undefined) return { source: 'none', ...answer };
       try {
-        closed = (await handle.describe()).status.name !== 'RUNNING';
+        const data = await osigu.getAuthorization(authorizationId);
+        if (data === undefined) return { source: 'none', ...answer };
+        return { ...answer, source: 'osigu_api', authorization: authorizationFromOsigu(authorizationId, data) };
       } catch (error) {
-        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        if (error instanceof ApplicationFailure && error.nonRetryable) return { source: 'none', ...answer, apiFailure: error.type ?? 'unknown' };
+        throw error;
       }
+    },
 
-      let answer: { authorization: AuthorizationState | undefined; others: RegisteredDispensation[] };
-      if (closed) {
-        const state = (await handle.query(stateQuery)) as { authorization?: AuthorizationState; dispensations?: RegisteredDispensation[] };
-        answer = { authorization: state.authorization, others: (state.dispensations ?? []).filter((other) => other.dispensationId !== registration.dispensationId) };
-      } else {
-        answer = await client.workflow.executeUpdateWithStart(registerDispensationUpdate, {
-          args: [registration],
-          startWorkflowOperation: new WithStartWorkflowOperation(definition.entityWorkflowType, {
-            workflowId,
-            taskQueue,
-            args: [{ resourceId: authorizationId, settings }],
-            workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-            typedSearchAttributes: [
-              { key: OSIGU_EVENT_FAMILY, value: definition.name },
-              { key: OSIGU_RESOURCE_ID, value: authorizationId },
-            ],
-          }),
-        });
+    /** A prescription's medications as its entity knows them (running or ended), for a prescription-coded dispensation. */
+    async lookupPrescription(prescriptionId: string): Promise<PrescriptionAnswer> {
+      const handle = client.workflow.getHandle(entityWorkflowId(EVENT_FAMILIES.prescription, resourceKey(prescriptionId)));
+      try {
+        const view = await handle.query(prescriptionStateQuery);
+        return { medications: view.prescription.status === 'UNKNOWN' ? undefined : (view.prescription.medications ?? []) };
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return { medications: undefined };
+        throw error;
       }
-      if (answer.authorization !== undefined && answer.authorization.status !== 'UNKNOWN') return { source: 'entity', ...answer };
-
-      const data = osigu === undefined ? undefined : await osigu.getAuthorization(authorizationId);
-      if (data === undefined) return { source: 'none', authorization: undefined, others: answer.others };
-      return { source: 'osigu_api', authorization: authorizationFromApi(authorizationId, data), others: answer.others };
     },
 
     /** Osigu's current view of a dispensation, for one that stayed STARTED too long. */
@@ -102,11 +88,3 @@ export function createActivities({ client, taskQueue, settings, osigu, notifyPro
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-
-/** Osigu's authorization resource read as if it were the events that made it. */
-function authorizationFromApi(authorizationId: string, data: Record<string, unknown>): AuthorizationState {
-  const at = typeof data.updated_at === 'string' ? data.updated_at : new Date(0).toISOString();
-  const events: AppliedEvent[] = [{ eventId: 'osigu-api', eventType: 'authorization.created', createdAt: at, data }];
-  if (data.status === 'VOIDED') events.push({ eventId: 'osigu-api-void', eventType: 'authorization.voided', createdAt: at, data });
-  return foldAuthorization(authorizationId, events);
-}

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { OsiguClient, type OsiguClientOptions } from '../osigu-client/client';
 import { OsiguApiError } from '../osigu-client/errors';
+import { OSIGU_FAILURE_TYPES } from '../temporal/failure-types';
 
 /** Osigu's API as the activities use it; `undefined` means Osigu has no such resource (404). */
 export interface OsiguApi {
@@ -11,18 +12,24 @@ export interface OsiguApi {
 /**
  * The shared OAuth client (one cached token for every concurrent activity, one refresh after a
  * 401), with its errors turned into what Temporal's retry policy reads: 429, 5xx, timeouts and
- * network errors retry (after Retry-After when Osigu gives one); 400/401/403 are non-retryable,
- * each by its own type name; 404 is an answer, not an error.
+ * network errors retry (after Retry-After when Osigu gives one); every other error is
+ * non-retryable, typed by its code (src/temporal/failure-types.ts); 404 is an answer, not an error.
  */
 export function createOsiguApi(options: OsiguClientOptions): OsiguApi {
   const client = new OsiguClient(options);
   const lookup = async (path: string): Promise<Record<string, unknown> | undefined> => {
+    let body: unknown;
     try {
-      return (await client.request('GET', path)) as Record<string, unknown>;
+      body = await client.request('GET', path);
     } catch (error) {
       if (error instanceof OsiguApiError && error.code === 'not_found') return undefined;
       throw toFailure(error);
     }
+    // A 200 whose body is not an object is as useless as a 400: asking again will not fix it.
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw ApplicationFailure.nonRetryable('Osigu answered 200 with a body that is not an object', OSIGU_FAILURE_TYPES.invalid_response);
+    }
+    return body as Record<string, unknown>;
   };
   return {
     // Assumed path: Osigu publishes only authorization requests; the stand-in API serves this one.
@@ -31,9 +38,10 @@ export function createOsiguApi(options: OsiguClientOptions): OsiguApi {
   };
 }
 
-function toFailure(error: unknown): unknown {
+/** The failure's message names the call and the status only (the client keeps bodies out of it). */
+export function toFailure(error: unknown): unknown {
   if (!(error instanceof OsiguApiError)) return error;
-  const type = error.status === undefined ? `Osigu_${error.code}` : `OsiguHttp${error.status}`;
+  const type = OSIGU_FAILURE_TYPES[error.code];
   if (!error.retryable) return ApplicationFailure.nonRetryable(error.message, type);
   return ApplicationFailure.create({
     message: error.message,

@@ -6,6 +6,8 @@ export interface AppliedEvent {
   eventType: string;
   createdAt: string;
   data: Record<string, unknown>;
+  /** Handed again by a re-run of its event workflow (ops rerun): recorded, never applied twice. */
+  rerun?: boolean;
 }
 
 /** Osigu's order is best-effort: sort by `created_at`, ties broken by id so every replay agrees. */

@@ -14,6 +14,7 @@ export type NotificationKind =
   | 'dispensation.discrepancy_escalated'
   | 'dispensation.discrepancy_resolved'
   | 'dispensation.stale'
+  | 'dispensation.lookup_failed'
   | 'prescription.email_failed'
   | 'prescription.delivery_outcome_missing'
   | 'settlement.outcome';
@@ -33,4 +34,6 @@ export interface NotificationRecord {
   kind: NotificationKind;
   at: string;
   delivered: boolean;
+  /** The delivery gave up (after its whole retry horizon): flagged `notification_undelivered`. */
+  undelivered?: boolean;
 }

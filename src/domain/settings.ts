@@ -1,4 +1,7 @@
-/** Durations the entity workflows wait on; set on the worker, carried in each entity's input. */
+/**
+ * Durations the entity workflows wait on; set on the worker. Every hand-off carries the handing
+ * worker's current settings, and a running entity adopts them, so a change reaches live entities.
+ */
 export interface EntitySettings {
   /** A dispensation STARTED this long without an outcome: ask Osigu's API. */
   dispensationStaleAfterMs: number;
@@ -12,6 +15,8 @@ export interface EntitySettings {
   quietPeriodMs: number;
   /** History events after which an entity continues as new, keeping replays short. */
   maxHistoryEvents: number;
+  /** A lookup (Osigu's API, another entity) that failed for good is tried again after this long. */
+  lookupRetryAfterMs: number;
 }
 
 export const DEFAULT_ENTITY_SETTINGS: EntitySettings = {
@@ -21,4 +26,5 @@ export const DEFAULT_ENTITY_SETTINGS: EntitySettings = {
   prescriptionOutcomeTimeoutMs: 60 * 60 * 1000,
   quietPeriodMs: 30 * 24 * 60 * 60 * 1000,
   maxHistoryEvents: 2_000,
+  lookupRetryAfterMs: 60 * 60 * 1000,
 };

@@ -1,4 +1,11 @@
 import { amount, byCreatedAt, records, text, type AppliedEvent } from './applied-event';
+import type { Projection } from './projection';
+
+/** The fields of `data` the settlement's decisions read. */
+export const SETTLEMENT_PROJECTION: Projection = {
+  fields: ['settlement_id', 'sponsor_slug', 'period', 'status', 'currency_code', 'total_amount', 'paid_amount', 'accepted_amount', 'payment_reference', 'paid_at', 'rejection_reason'],
+  lists: { claims: ['claim_id', 'authorization_id', 'status', 'amount', 'rejection_reason'] },
+};
 
 export type SettlementStatus = 'UNKNOWN' | 'PAID' | 'REJECTED' | 'PARTIALLY_ACCEPTED';
 export type ClaimStatus = 'ACCEPTED' | 'REJECTED' | 'UNKNOWN';
@@ -22,6 +29,8 @@ export interface SettlementState {
   paymentReference: string | undefined;
   claims: SettlementClaim[];
   decidedAt: string | undefined;
+  /** The sponsor's reason for rejecting the batch (kept in the encrypted state only). */
+  rejectionReason?: string | undefined;
 }
 
 const STATUS_BY_TYPE: Record<string, SettlementStatus> = {
@@ -56,6 +65,7 @@ export function foldSettlement(settlementId: string, events: readonly AppliedEve
     state.currencyCode = text(data, 'currency_code') ?? state.currencyCode;
     state.totalAmount = amount(data, 'total_amount') ?? state.totalAmount;
     state.settledAmount = amount(data, 'paid_amount') ?? amount(data, 'accepted_amount') ?? (status === 'REJECTED' ? 0 : state.settledAmount);
+    state.rejectionReason = status === 'REJECTED' ? text(data, 'rejection_reason') : undefined;
     state.paymentReference = status === 'REJECTED' ? undefined : (text(data, 'payment_reference') ?? state.paymentReference);
     const listed = records(data, 'claims').flatMap((claim): SettlementClaim[] => {
       const claimId = text(claim, 'claim_id');

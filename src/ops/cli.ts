@@ -1,12 +1,14 @@
 import type { Client } from '@temporalio/client';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError, type Env } from '../config';
+import { RESOLUTION_DECISIONS, type ResolutionDecision } from '../domain/dispensation-decision';
 import { connectOps, type OpsClient } from './connect';
 import { listOpenDiscrepancies } from './discrepancies';
-import { discrepancyWarnings, formatBulkPlan, formatBulkProgress, formatDiscrepancies, formatRerun, formatResolveOutcome, formatTimeline } from './format';
+import { discrepancyWarnings, formatBulkPlan, formatBulkProgress, formatDiscrepancies, formatParked, formatRerun, formatResolveOutcome, formatTimeline } from './format';
 import { parseSince, planBulkRerun, startBulkRerun, watchBulkRerun } from './bulk-rerun';
 import { rerunEvent, RerunRefusedError } from './rerun';
-import { NoOpenDiscrepancyError, resolveDiscrepancy } from './resolve';
+import { listParked, PARKED_QUERY } from './parked';
+import { InvalidResolutionError, NoOpenDiscrepancyError, resolveDiscrepancy } from './resolve';
 import { InvalidResourceIdError } from './resources';
 import { resourceTimeline } from './timeline';
 
@@ -40,10 +42,10 @@ address and its payload key in .temporal/dev-keys/) and says so on stderr.
 Exit codes: 0 done; 1 refused or failed; 2 listing incomplete (some entities could not be read);
 3 resolve sent but not applied yet; 78 bad settings.`;
 
-const DECISION = /^[a-z][a-z0-9_-]{0,39}$/;
-const parseDecision = (value: string): string => {
-  if (!DECISION.test(value)) throw new InvalidArgumentError('a lowercase word such as accept or reject (letters, digits, _ and -).');
-  return value;
+const parseDecision = (value: string): ResolutionDecision => {
+  const decision = RESOLUTION_DECISIONS.find((known) => known === value);
+  if (decision === undefined) throw new InvalidArgumentError(`one of ${RESOLUTION_DECISIONS.join(', ')}.`);
+  return decision;
 };
 const parseOperator = (value: string): string => {
   const trimmed = value.trim();
@@ -123,21 +125,21 @@ lacks) is counted and named on stderr, and the exit code is 2: the listing is in
 
   program
     .command('resolve')
-    .description("Record an operator's decision on a dispensation's open discrepancy (signal resolveDiscrepancy).")
+    .description("Record an operator's decision on a dispensation's open discrepancy (Update resolveDiscrepancy).")
     .argument('<dispensation_id>', 'dsp_… (or dispensation:dsp_…)')
-    .requiredOption('--decision <decision>', 'e.g. accept (pay as dispensed) or reject (dispute with the sponsor)', parseDecision)
+    .requiredOption('--decision <decision>', 'accept (pay as dispensed) or reject (dispute with the sponsor)', parseDecision)
     .requiredOption('--by <operator>', "who decides: an operator's name or id, never a patient's", parseOperator)
     .option('--note <text>', 'why, in a few words (no patient data)', parseText(500))
-    .option('--wait <seconds>', 'how long to wait for the entity to apply it', parseSeconds, 5)
+    .option('--wait <seconds>', 'how long to wait for the entity to answer', parseSeconds, 5)
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
       `
-Refused (exit 1, nothing sent) when the dispensation has no open discrepancy, so a second resolve
-changes nothing. Exit 3 when the signal was sent but not applied within --wait (no worker running?):
-it is durable and will be applied; check with "ops timeline <dispensation_id>".`,
+Refused by the entity itself (exit 1, nothing recorded) when the dispensation has no open
+discrepancy, so a second resolve changes nothing. Exit 3 when the entity did not answer within
+--wait (no worker running?): check with "ops timeline <dispensation_id>" before trying again.`,
     )
-    .action(async (dispensationId: string, options: { decision: string; by: string; note?: string; wait: number; json?: boolean }) => {
+    .action(async (dispensationId: string, options: { decision: ResolutionDecision; by: string; note?: string; wait: number; json?: boolean }) => {
       await withClient(async (client) => {
         const result = await resolveDiscrepancy(
           client,
@@ -228,6 +230,50 @@ until it ends; "ops rerun --reason x --job <job_id>" watches it again. Exit 1 if
       });
     });
 
+  program
+    .command('parked')
+    .description('Events whose workflow is parked (could not be handed to, or applied by, their entity): ids, types, reason, since.')
+    .option('--query <visibility query>', 'narrow it, e.g. "OsiguEventType = \'dispensing.completed\'"')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { query?: string; json?: boolean }) => {
+      await withClient(async (client) => {
+        const parked = await listParked(client, options.query === undefined ? {} : { query: options.query });
+        context.out(options.json === true ? json(parked) : `${formatParked(parked)}\n`);
+      });
+    });
+
+  program
+    .command('retry')
+    .description('Re-drive parked events: one by id, or every parked one in a window (a re-run: reset to the first workflow task).')
+    .argument('[event_id]', "one parked event's id")
+    .requiredOption('--reason <text>', 'why; recorded in every new run', parseText(500))
+    .option('--since <when>', 'parked events accepted at or after: 2h, 30m, 7d, or an ISO 8601 time (required without an id)')
+    .option('--by <operator>', "who asks (required with --yes): an operator's name or id", parseOperator)
+    .option('--yes', 'act: without it, retrying many only shows what it would do')
+    .option('--json', 'machine-readable output')
+    .action(async (eventId: string | undefined, options: { reason: string; since?: string; by?: string; yes?: boolean; json?: boolean }) => {
+      await withClient(async (client) => {
+        if (eventId !== undefined) {
+          const parked = await listParked(client, { query: `WorkflowId = '${eventId.replace(/'/g, '')}'` });
+          if (parked.length === 0) throw new RerunRefusedError(`${eventId}: not parked (see ops parked); use ops rerun to re-run it anyway`);
+          const result = await rerunEvent(client, eventId, options.reason);
+          context.out(options.json === true ? json(result) : `${formatRerun(result)}\n`);
+          return;
+        }
+        if (options.since === undefined) throw new RerunRefusedError('retrying many needs --since: a window, so a typo never selects everything');
+        const plan = await planBulkRerun(client, { query: PARKED_QUERY, since: parseSince(options.since, new Date()) });
+        if (options.yes !== true || plan.count === 0) {
+          context.out(options.json === true ? json({ dryRun: true, ...plan }) : `${formatBulkPlan(plan, options.yes === true)}\n`);
+          return;
+        }
+        if (options.by === undefined) throw new RerunRefusedError('--by is required with --yes: who asked is recorded with every reset');
+        const jobId = await startBulkRerun(client, plan, { reason: options.reason, by: options.by, ratePerSecond: 20 });
+        const job = await watchBulkRerun(client, jobId, (progress) => context.err(`${formatBulkProgress(progress)}\n`));
+        context.out(options.json === true ? json({ dryRun: false, query: plan.query, ...job }) : `${formatBulkProgress(job)}\n`);
+        if (job.state !== 'completed' || job.failed > 0) setExit(EXIT.failed);
+      });
+    });
+
   return program;
 }
 
@@ -254,7 +300,7 @@ export async function runCli(argv: readonly string[], overrides: Partial<CliCont
       context.err(`ops: configuration error: ${error.message}\n`);
       return EXIT.config;
     }
-    if (error instanceof NoOpenDiscrepancyError || error instanceof RerunRefusedError || error instanceof InvalidResourceIdError) {
+    if (error instanceof NoOpenDiscrepancyError || error instanceof InvalidResolutionError || error instanceof RerunRefusedError || error instanceof InvalidResourceIdError) {
       context.err(`ops: ${error.message}\n`);
       return EXIT.failed;
     }

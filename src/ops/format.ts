@@ -1,3 +1,4 @@
+import type { ParkedEvent } from './parked';
 // Text for a terminal. Everything printed comes from the whitelisted summaries (summaries.ts,
 // event-record.ts): ids, types, statuses, rule names, amounts and times, never an event's data.
 import type { BulkJob, BulkPlan } from './bulk-rerun';
@@ -69,10 +70,8 @@ export function formatResolveOutcome(result: ResolveOutcome): string {
   switch (result.outcome) {
     case 'resolved':
       return `${result.workflowId}: resolved: ${described}`;
-    case 'resolved_by_other':
-      return `${result.workflowId}: someone else resolved it first: ${described}; your decision was ignored`;
     case 'pending':
-      return `${result.workflowId}: signal sent (durable in Temporal), but the entity has not applied it yet; check with: ops timeline ${result.dispensationId}`;
+      return `${result.workflowId}: the entity did not answer in time (no worker?); check with: ops timeline ${result.dispensationId} before resolving again`;
   }
 }
 
@@ -138,4 +137,12 @@ export function formatBulkPlan(plan: BulkPlan, confirmed: boolean): string {
 
 export function formatBulkProgress(job: BulkJob): string {
   return `batch job ${job.jobId}: ${job.state}, ${job.completed} of ${job.total} re-run, ${job.failed} failed`;
+}
+
+export function formatParked(parked: readonly ParkedEvent[]): string {
+  if (parked.length === 0) return 'No parked events.';
+  return table(
+    ['event_id', 'type', 'reason', 'since'],
+    parked.map((event) => [event.eventId, event.workflowType, event.reason, event.since ?? '-']),
+  );
 }

@@ -1,3 +1,4 @@
+import { RETRYABLE_OSIGU_CODES } from '../temporal/failure-types';
 import { parseRetryAfter } from './retry-after';
 
 export type OsiguErrorCode =
@@ -12,7 +13,8 @@ export type OsiguErrorCode =
   | 'network_error'
   | 'invalid_response';
 
-const RETRYABLE: ReadonlySet<OsiguErrorCode> = new Set(['rate_limited', 'server_error', 'timeout', 'network_error']);
+// One list, shared with the workflows' retry policies (src/temporal/failure-types.ts).
+const RETRYABLE: ReadonlySet<OsiguErrorCode> = new Set(RETRYABLE_OSIGU_CODES);
 
 /**
  * A failed call to Osigu's API. Never retried here: the caller (a Temporal activity, or a command)

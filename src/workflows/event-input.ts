@@ -16,12 +16,15 @@ export interface EventWorkflowInput {
    * ids, search attributes and logs.
    */
   resourceKey?: string;
-  /** Which ids were replaced by keyed hashes ('event_id_hashed', 'resource_id_hashed'). */
+  /** Which ids were replaced by keyed hashes ('event_id_hashed', 'resource_id_hashed'); recorded on the result. */
   flags?: string[];
 }
 
 /** What became of an event: acted on, or why not. */
-export type EventOutcome = 'forwarded' | 'ignored_environment' | 'no_resource';
+export type EventOutcome = 'forwarded' | 'ignored_environment' | 'no_resource' | 'parked';
+
+/** Why an event was parked: it could not be handed to its entity, or the entity could not apply it. */
+export type ParkedReason = 'handoff_failed' | 'apply_failed';
 
 /** What an event workflow leaves as its result: ids and types only, never PHI. */
 export interface EventRecord {
@@ -35,4 +38,11 @@ export interface EventRecord {
   outcome: EventOutcome;
   /** The entity workflow the event was handed to. */
   entityWorkflowId?: string;
+  /** For a forwarded event: whether the entity applied it now, or had applied it before. */
+  entityOutcome?: 'applied' | 'duplicate';
+  parkedReason?: ParkedReason;
+  /** The receiver's flags (input `flags`), the parked reason, and `rerun`. */
+  flags?: string[];
+  /** This run is a re-run (a reset) of the event's workflow, not its first run. */
+  rerun?: boolean;
 }

@@ -1,29 +1,43 @@
-import { log, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, log, metricMeter, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { resourceIdOf, type EventFamily, type FamilyName } from '../osigu/families';
-import { OSIGU_OUTCOME } from '../temporal/search-attributes';
-import type { EventOutcome, EventRecord, EventWorkflowInput } from './event-input';
+import { HANDOFF_REJECTED } from '../temporal/failure-types';
+import { OSIGU_FLAGS, OSIGU_OUTCOME } from '../temporal/search-attributes';
+import type { EventOutcome, EventRecord, EventWorkflowInput, ParkedReason } from './event-input';
+
+/** How long a hand-off is retried before its event is parked (visible, re-drivable with `ops retry`). */
+export const HANDOFF_TIMEOUT = '10 minutes';
 
 // A regular activity, not a local one: a local activity's marker is stored outside the payload
 // codec, and every payload in an event's history stays encrypted (test/security).
 const { forwardEvent } = proxyActivities<Activities>({
   // If a worker dies mid-call, the retry should not wait long for it.
   startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  scheduleToCloseTimeout: HANDOFF_TIMEOUT,
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [HANDOFF_REJECTED] },
 });
 
 /**
  * One event's workflow: the event is already durable as this workflow's input. It is checked
  * against the environment the receiver serves, then handed to its resource's entity workflow,
- * which keeps the order and the state.
+ * which keeps the order and the state. An event that cannot be handed off (for the whole
+ * HANDOFF_TIMEOUT, or refused for good) or that its entity cannot apply is parked: the workflow
+ * completes with outcome `parked`, visible by `OsiguOutcome = 'parked'` and counted in the
+ * `osigu_events_parked` metric; the entity's other events are not held up by it.
  */
 export async function handleEvent(family: Pick<EventFamily, 'name' | 'resourceFields'>, input: EventWorkflowInput): Promise<EventRecord> {
   const { event, receivedAt, expectedEnvironment } = input;
-  const resourceId = resourceIdOf(event.data, family.resourceFields) ?? null;
-  const record = (outcome: EventOutcome, entityWorkflowId?: string): EventRecord => {
+  const resourceId = input.resourceKey ?? resourceIdOf(event.data, family.resourceFields) ?? null;
+  // A reset keeps the original run id; event workflows never continue as new: so this is a re-run.
+  const info = workflowInfo();
+  const rerun = info.runId !== info.originalExecutionRunId;
+  const inputFlags = [...(input.flags ?? []), ...(rerun ? ['rerun'] : [])];
+  const record = (outcome: EventOutcome, extra: Partial<EventRecord> = {}): EventRecord => {
+    const flags = [...(extra.parkedReason === undefined ? [] : [extra.parkedReason]), ...inputFlags];
     // Only the exceptions are worth a visibility write: `OsiguOutcome = 'ignored_environment'`.
-    if (outcome !== 'forwarded') upsertSearchAttributes([{ key: OSIGU_OUTCOME, value: outcome }]);
-    log.info('event handled', { eventId: event.event_id, eventType: event.event_type, family: family.name, resourceId, outcome });
+    if (outcome !== 'forwarded' || rerun) upsertSearchAttributes([{ key: OSIGU_OUTCOME, value: outcome }, ...(flags.length > 0 ? [{ key: OSIGU_FLAGS, value: flags }] : [])]);
+    if (outcome === 'parked') metricMeter.createCounter('osigu_events_parked', 'events', 'Events whose workflow completed parked').add(1, { reason: extra.parkedReason ?? 'unknown', family: family.name });
+    log.info('event handled', { eventId: event.event_id, eventType: event.event_type, family: family.name, resourceId, outcome, ...(extra.parkedReason === undefined ? {} : { parkedReason: extra.parkedReason }) });
     return {
       eventId: event.event_id,
       eventType: event.event_type,
@@ -32,21 +46,27 @@ export async function handleEvent(family: Pick<EventFamily, 'name' | 'resourceFi
       createdAt: event.created_at,
       receivedAt,
       outcome,
-      ...(entityWorkflowId === undefined ? {} : { entityWorkflowId }),
+      ...extra,
+      ...(flags.length > 0 ? { flags } : {}),
+      ...(rerun ? { rerun: true } : {}),
     };
   };
+  const park = (parkedReason: ParkedReason, entityWorkflowId?: string): EventRecord =>
+    record('parked', { parkedReason, ...(entityWorkflowId === undefined ? {} : { entityWorkflowId }) });
 
   // A production receiver must never act on a sandbox event, nor the reverse: acknowledge, record, stop.
   if (expectedEnvironment !== undefined && event.environment !== expectedEnvironment) return record('ignored_environment');
   if (resourceId === null || !isFamily(family.name)) return record('no_resource');
 
-  const entity = await forwardEvent(family.name, resourceId, {
-    eventId: event.event_id,
-    eventType: event.event_type,
-    createdAt: event.created_at,
-    data: event.data,
-  });
-  return record('forwarded', entity);
+  let answer;
+  try {
+    answer = await forwardEvent(family.name, resourceId, { eventId: event.event_id, eventType: event.event_type, createdAt: event.created_at, data: event.data, ...(rerun ? { rerun: true } : {}) });
+  } catch (error) {
+    if (error instanceof ActivityFailure) return park('handoff_failed');
+    throw error;
+  }
+  if (answer.outcome === 'apply_failed') return park('apply_failed', answer.entityWorkflowId);
+  return record('forwarded', { entityWorkflowId: answer.entityWorkflowId, entityOutcome: answer.outcome });
 }
 
 function isFamily(name: string): name is FamilyName {

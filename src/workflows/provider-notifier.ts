@@ -12,47 +12,61 @@ const { notifyProvider } = proxyActivities<Activities>({
 
 /**
  * Tells the provider about an outcome at most once per notification id, even across
- * continue-as-new. Deliveries run beside the entity's loop, so a provider that is down never
- * holds up the next Osigu event; `settled()` waits for them before the workflow moves on.
+ * continue-as-new and ended runs (the records are carried). Deliveries run beside the entity's
+ * handlers, so a provider that is down never holds up the next Osigu event; at continue-as-new the
+ * ones still in flight are carried in `outbox` and sent again (same id, so still idempotent) by
+ * the next run instead of being waited for.
  */
 export class ProviderNotifications {
   private readonly sent: NotificationRecord[];
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Map<string, Notification>();
 
   constructor(
     carried: readonly NotificationRecord[],
+    outbox: readonly Notification[],
     private readonly resource: Notification['resource'],
   ) {
-    this.sent = [...carried];
+    this.sent = carried.map((record) => ({ ...record }));
+    for (const notification of outbox) {
+      const record = this.sent.find((candidate) => candidate.id === notification.notification_id);
+      if (record !== undefined) this.deliver(notification, record);
+    }
   }
 
-  notify(kind: NotificationKind, discriminator: string, details: Record<string, unknown>): void {
-    const id = `${this.resource.type}:${this.resource.id}:${kind}:${discriminator}`;
+  notify(kind: NotificationKind, key: string, details: Record<string, unknown>): void {
+    const id = `${this.resource.type}:${this.resource.id}:${kind}:${key}`;
     if (this.sent.some((record) => record.id === id)) return;
     const record: NotificationRecord = { id, kind, at: new Date().toISOString(), delivered: false };
     this.sent.push(record);
-    const notification: Notification = {
-      schema: NOTIFICATION_SCHEMA,
-      notification_id: id,
-      kind,
-      resource: this.resource,
-      occurred_at: record.at,
-      details,
-    };
-    const delivery = notifyProvider(notification).then(
-      (result) => {
-        record.delivered = result.delivered;
-      },
-      (error: unknown) => {
-        log.warn('provider notification failed', { id, kind, error: error instanceof Error ? error.message : String(error) });
-      },
-    );
-    this.inFlight.add(delivery);
-    void delivery.finally(() => this.inFlight.delete(delivery));
+    this.deliver({ schema: NOTIFICATION_SCHEMA, notification_id: id, kind, resource: this.resource, occurred_at: record.at, details }, record);
   }
 
-  async settled(): Promise<void> {
-    await Promise.all([...this.inFlight]);
+  private deliver(notification: Notification, record: NotificationRecord): void {
+    this.inFlight.set(notification.notification_id, notification);
+    void notifyProvider(notification)
+      .then(
+        (result) => {
+          record.delivered = result.delivered;
+        },
+        (error: unknown) => {
+          record.undelivered = true;
+          log.warn('provider notification abandoned', { id: record.id, kind: record.kind, error: error instanceof Error ? error.name : 'unknown' });
+        },
+      )
+      .finally(() => this.inFlight.delete(notification.notification_id));
+  }
+
+  get settled(): boolean {
+    return this.inFlight.size === 0;
+  }
+
+  /** The notifications still being delivered, for the next run to send again. */
+  get outbox(): Notification[] {
+    return [...this.inFlight.values()];
+  }
+
+  get undelivered(): boolean {
+    return this.sent.some((record) => record.undelivered === true);
   }
 
   get records(): readonly NotificationRecord[] {

@@ -26,6 +26,8 @@ const STORY_END: AuthorizationState = {
   expiresAt: '2027-01-25T00:00:00Z',
   voidedAt: '2026-11-26T09:00:00Z',
   voidedBy: 'SPONSOR',
+  // Operational, kept in the (encrypted) state only.
+  voidReason: 'Duplicate authorization',
   paymentType: 'DIRECT_PAYMENT',
   decidedAt: '2026-11-25T14:22:11.789Z',
   lastEventAt: '2026-11-26T09:00:00.000Z',
@@ -150,6 +152,7 @@ describe('foldAuthorization', () => {
       paymentType: undefined,
       decidedAt: '2026-11-25T14:23:00.000Z',
       lastEventAt: '2026-11-25T14:23:00.000Z',
+      rejectionReason: "Product not covered by the beneficiary's plan",
     });
   });
 

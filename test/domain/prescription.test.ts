@@ -36,6 +36,8 @@ describe('foldPrescription', () => {
       issuedAt: '2026-11-25T12:00:00Z',
       deliveredAt: undefined,
       failedAt: undefined,
+      // What was prescribed (a prescription-coded dispensation is checked against it); no patient data.
+      medications: [{ productCode: 'MED-042', quantity: 30 }],
     });
   });
 
@@ -64,6 +66,8 @@ describe('foldPrescription', () => {
           issuedAt: '2026-11-25T12:00:00Z',
           deliveredAt: '2026-11-25T12:00:12Z',
           failedAt: '2026-11-25T12:00:15Z',
+          failureReason: 'Mailbox does not exist (550 5.1.1)',
+          medications: [{ productCode: 'MED-042', quantity: 30 }],
         });
       },
     );

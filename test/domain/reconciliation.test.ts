@@ -1,7 +1,7 @@
 import type { AppliedEvent } from '../../src/domain/applied-event';
 import { foldAuthorization, type AuthorizationState, type RegisteredDispensation } from '../../src/domain/authorization';
 import { foldDispensation, type DispensationState } from '../../src/domain/dispensation';
-import { reconcileDispensation, type Discrepancy, type Reconciliation } from '../../src/domain/reconciliation';
+import { reconcileDispensation, reconcilePrescribed, type Discrepancy, type PrescriptionAnswer, type Reconciliation } from '../../src/domain/reconciliation';
 import {
   AUTHORIZATION_CODE,
   AUTHORIZATION_ID,
@@ -194,17 +194,24 @@ describe('reconcileDispensation', () => {
       expect(result).toMatchObject({ discrepancies: [{ rule: 'total_mismatch', actual: 250 }] });
     });
 
-    it('code_already_completed: another dispensation id with the same code fails; the same id registered again passes', () => {
-      expect(reconcileDispensation(within(), approved(), [registered('dsp_01JC0000000000000000000099')])).toEqual(
-        discrepancy({ rule: 'code_already_completed', otherDispensationId: 'dsp_01JC0000000000000000000099' }),
-      );
-
-      expect(reconcileDispensation(within(), approved(), [registered(DISPENSATION_ID)])).toEqual(reconciled);
+    it('partial claims: several dispensations within the authorized quantity together all pass', () => {
+      // Authorized 20 (fixture update); this one dispenses 20 alone, so a partial one of 0 before it is fine.
+      const partial = { ...registered('dsp_01JC0000000000000000000099'), completedAt: '2026-11-25T10:00:00Z', products: [{ productCode: 'MED-042', quantity: 0 }] };
+      expect(reconcileDispensation(within(), approved(), [partial, { ...registered(DISPENSATION_ID), products: [{ productCode: 'MED-042', quantity: 20 }] }])).toEqual(reconciled);
     });
 
-    it('code_already_completed goes to the later completion, whichever registered first', () => {
-      const later = { ...registered('dsp_01JC0000000000000000000099'), completedAt: '2026-11-25T18:00:00Z' };
-      expect(reconcileDispensation(within(), approved(), [later])).toEqual(reconciled);
+    it('cumulative quantity over the authorized one is flagged on the later completion, whatever order they registered in', () => {
+      const half = (): DispensationState => dispensed({ products: [{ product_code: 'MED-042', quantity: 12, unit_price: 12.5 }], total: 150 });
+      const earlier = { ...registered('dsp_01JC0000000000000000000099'), completedAt: '2026-11-25T10:00:00Z', products: [{ productCode: 'MED-042', quantity: 12 }] };
+      const later = { ...registered('dsp_01JC0000000000000000000098'), completedAt: '2026-11-25T23:00:00Z', products: [{ productCode: 'MED-042', quantity: 12 }] };
+      // This one (16:10) comes after `earlier`: 12 + 12 > 20.
+      expect(reconcileDispensation(half(), approved(), [later, earlier])).toEqual(
+        discrepancy({ rule: 'cumulative_quantity_exceeds_authorized', productCode: 'MED-042', cumulative: 24, authorized: 20, earlierDispensationIds: ['dsp_01JC0000000000000000000099'] }),
+      );
+      // Only `later` registered: this one is first, and within the quantity.
+      expect(reconcileDispensation(half(), approved(), [later])).toEqual(reconciled);
+      // A cancelled earlier one no longer counts.
+      expect(reconcileDispensation(half(), approved(), [{ ...earlier, cancelled: true }])).toEqual(reconciled);
     });
 
     it('an unknown code_type is still held to its authorization', () => {
@@ -241,7 +248,6 @@ describe('reconcileDispensation', () => {
     expect([...rulesOf(result)].sort()).toEqual([
       'authorization_voided',
       'cancelled_after_completion',
-      'code_already_completed',
       'code_mismatch',
       'product_not_authorized',
       'quantity_exceeds_authorized',
@@ -283,18 +289,24 @@ describe('reconcileDispensation', () => {
         }),
       ]);
 
-    it('skips every authorization rule: reconciled without an authorization, or against one that fails them all', () => {
+    const prescribed = (quantity: number, productCode = 'MED-099'): PrescriptionAnswer => ({ medications: [{ productCode, quantity }] });
+
+    it('is checked against its prescription, not an authorization: within what was prescribed it is reconciled', () => {
       const dispensation = prescriptionDispensation(375);
       expect(dispensation.codeType).toBe('PRESCRIPTION');
       expect(dispensation.prescriptionId).toBe(PRESCRIPTION_ID);
-      expect(reconcileDispensation(dispensation, undefined, [])).toEqual(reconciled);
-      // Voided before, wrong code, unknown product, code used elsewhere: none of it applies.
-      const authorization = approved(voidedAt('2026-11-25T16:00:00Z'));
-      expect(reconcileDispensation(dispensation, authorization, [registered('dsp_01JC0000000000000000000099', PRESCRIPTION_CODE)])).toEqual(reconciled);
+      expect(reconcilePrescribed(dispensation, prescribed(30))).toEqual(reconciled);
+    });
+
+    it('prescription_unknown, product_not_prescribed, quantity_exceeds_prescribed', () => {
+      const dispensation = prescriptionDispensation(375);
+      expect(reconcilePrescribed(dispensation, { medications: undefined })).toEqual(discrepancy({ rule: 'prescription_unknown', prescriptionId: PRESCRIPTION_ID }));
+      expect(reconcilePrescribed(dispensation, prescribed(30, 'MED-042'))).toEqual(discrepancy({ rule: 'product_not_prescribed', productCode: 'MED-099' }));
+      expect(reconcilePrescribed(dispensation, prescribed(20))).toEqual(discrepancy({ rule: 'quantity_exceeds_prescribed', productCode: 'MED-099', dispensed: 30, prescribed: 20 }));
     });
 
     it('still checks its total', () => {
-      expect(reconcileDispensation(prescriptionDispensation(370), undefined, [])).toEqual(discrepancy({ rule: 'total_mismatch', expected: 375, actual: 370 }));
+      expect(reconcilePrescribed(prescriptionDispensation(370), prescribed(30))).toEqual(discrepancy({ rule: 'total_mismatch', expected: 375, actual: 370 }));
     });
   });
 });

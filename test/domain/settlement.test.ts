@@ -62,6 +62,8 @@ describe('foldSettlement', () => {
       paymentReference: undefined,
       claims: [],
       decidedAt: '2026-11-27T10:05:00.000Z',
+      // The sponsor's reason is kept (encrypted state only).
+      rejectionReason: 'Invoice NCF does not match sponsor records',
     });
   });
 

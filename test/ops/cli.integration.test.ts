@@ -67,7 +67,7 @@ describe('ops discrepancies', () => {
 });
 
 describe('ops resolve', () => {
-  it('resolves, then refuses a second resolve with exit code 1 and nothing sent', async () => {
+  it('resolves, then the entity refuses a second resolve: exit code 1 and nothing recorded', async () => {
     const first = await ops('resolve', story.dispensationId, '--decision', 'reject', '--by', 'ops-cli-test', '--note', 'dispute the extra 10');
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
@@ -76,7 +76,7 @@ describe('ops resolve', () => {
     const second = await ops('resolve', story.dispensationId, '--decision', 'accept', '--by', 'ops-cli-test');
     expect(second.code).toBe(1);
     expect(second.stdout).toBe('');
-    expect(second.stderr).toMatch(new RegExp(`^ops: dispensation:${story.dispensationId}: no open discrepancy \\(status COMPLETED; already resolved: reject by ops-cli-test at \\S+\\); nothing sent\\n$`));
+    expect(second.stderr).toMatch(new RegExp(`^ops: dispensation:${story.dispensationId}: no open discrepancy \\(status COMPLETED; already resolved: reject by ops-cli-test at \\S+\\); nothing recorded\\n$`));
   });
 
   it('rejects bad usage before connecting, with commander’s exit code', async () => {
@@ -85,7 +85,7 @@ describe('ops resolve', () => {
     expect(missing.stderr).toContain("required option '--decision <decision>' not specified");
     const badDecision = await ops('resolve', story.dispensationId, '--decision', 'Accept it', '--by', 'x');
     expect(badDecision.code).toBe(1);
-    expect(badDecision.stderr).toContain('a lowercase word such as accept or reject');
+    expect(badDecision.stderr).toContain('one of accept, reject');
   });
 
   it('is refused with exit code 1 when run as its own process (node --require tsx/cjs src/ops/cli.ts)', async () => {

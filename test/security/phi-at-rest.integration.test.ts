@@ -229,11 +229,11 @@ it('stores no PHI in Temporal or the logs when PAYLOAD_ENCRYPTION_KEYS is set, a
       const input = defaultPayloadConverter.fromPayload<EventWorkflowInput>(plain ?? {});
       expect(input.event).toEqual(sent.get(workflowId));
     } else {
-      // An entity: its events arrive as signals sent by the worker's activities, with the new key.
-      const signals = history.events.filter((event) => (event.workflowExecutionSignaledEventAttributes ?? null) !== null);
-      expect(signals.length).toBeGreaterThan(0);
-      for (const signal of signals) {
-        for (const payload of signal.workflowExecutionSignaledEventAttributes?.input?.payloads ?? []) expect(metadataText(payload, METADATA_ENCRYPTION_KEY_ID)).toBe('phi-2026');
+      // An entity: its events arrive as applyEvent Updates sent by the worker's activities, with the new key.
+      const updates = history.events.filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'applyEvent');
+      expect(updates.length).toBeGreaterThan(0);
+      for (const update of updates) {
+        for (const payload of update.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads ?? []) expect(metadataText(payload, METADATA_ENCRYPTION_KEY_ID)).toBe('phi-2026');
       }
     }
   }

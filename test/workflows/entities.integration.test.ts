@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { DevServer } from '../../scripts/dev-server';
 import type { Receiver } from '../../src/http/server';
-import { resolveDiscrepancySignal } from '../../src/workflows/messages';
+import { resolveDiscrepancyUpdate } from '../../src/workflows/messages';
 import type { AuthorizationView } from '../../src/workflows/authorization-entity';
 import type { DispensationView } from '../../src/workflows/dispensation-entity';
 import type { PrescriptionView } from '../../src/workflows/prescription-entity';
@@ -113,11 +113,7 @@ describe('the whole story, delivered over signed HTTP', () => {
     expect(inDiscrepancy.flags).toContain('discrepancy');
     await waitFor('discrepancy notification', () => (notificationsOf(ids.dispensationId, 'dispensation.discrepancy').length === 1 ? true : undefined));
 
-    await client.workflow.getHandle(`dispensation:${ids.dispensationId}`).signal(resolveDiscrepancySignal, { decision: 'accept', by: 'operator-ana' });
-    const resolved = await waitFor('resolution', async () => {
-      const view = await state<DispensationView>(`dispensation:${ids.dispensationId}`);
-      return view.resolution !== undefined ? view : undefined;
-    });
+    const resolved = await client.workflow.getHandle(`dispensation:${ids.dispensationId}`).executeUpdate(resolveDiscrepancyUpdate, { args: [{ decision: 'accept', by: 'operator-ana' }] });
     expect(resolved.resolution).toMatchObject({ decision: 'accept', by: 'operator-ana' });
     expect(resolved.flags).toEqual(['discrepancy_resolved']);
     await waitFor('resolution notification', () => (notificationsOf(ids.dispensationId, 'dispensation.discrepancy_resolved').length === 1 ? true : undefined));
