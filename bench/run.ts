@@ -13,6 +13,7 @@ import { Client as PgClient } from 'pg';
 import { temporalCliPath } from '../scripts/dev-server';
 import { renderChart } from './chart';
 import { compileEntries } from './compile';
+import { runCost } from './cost/command';
 import { sleep } from './children';
 import { describeMachine, finishMachine, temporalCliVersion } from './machine';
 import { cpuOver, startMachineWindow, startUsageWindow, type Usage } from './measure/process-usage';
@@ -414,6 +415,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+// `--cost-only`: count Temporal work per event on a running stack instead of running the variants.
+const costOnly = process.argv.indexOf('--cost-only');
+if (costOnly >= 0) runCost(process.argv.slice(2).filter((_, index) => index !== costOnly - 2));
+else
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {

@@ -4,7 +4,8 @@ import { ConfigError, type Env } from '../config';
 import { RESOLUTION_DECISIONS, type ResolutionDecision } from '../domain/dispensation-decision';
 import { connectOps, type OpsClient } from './connect';
 import { listOpenDiscrepancies } from './discrepancies';
-import { discrepancyWarnings, formatBulkPlan, formatBulkProgress, formatDiscrepancies, formatParked, formatRerun, formatResolveOutcome, formatTimeline } from './format';
+import { auditTrail } from './audit';
+import { discrepancyWarnings, formatAudit, formatBulkPlan, formatBulkProgress, formatDiscrepancies, formatParked, formatRerun, formatResolveOutcome, formatTimeline } from './format';
 import { parseSince, planBulkRerun, startBulkRerun, watchBulkRerun } from './bulk-rerun';
 import { rerunEvent, RerunRefusedError } from './rerun';
 import { listParked, PARKED_QUERY } from './parked';
@@ -271,6 +272,28 @@ until it ends; "ops rerun --reason x --job <job_id>" watches it again. Exit 1 if
         const job = await watchBulkRerun(client, jobId, (progress) => context.err(`${formatBulkProgress(progress)}\n`));
         context.out(options.json === true ? json({ dryRun: false, query: plan.query, ...job }) : `${formatBulkProgress(job)}\n`);
         if (job.state !== 'completed' || job.failed > 0) setExit(EXIT.failed);
+      });
+    });
+
+  program
+    .command('audit')
+    .description('Who did what, when, why and on what: resolutions (the resolveDiscrepancy Update), re-runs and bulk re-runs.')
+    .requiredOption('--since <when>', '2h, 30m, 7d, or an ISO 8601 time')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      `
+Read from Temporal itself: Update arguments in the entities' histories, reset reasons and identities
+in the events' histories, and Temporal's list of batch jobs. Ids, decisions, operators and reasons
+only: a resolution's note is free text and is not printed (the listing says whether there is one).
+Exit 2 when some histories could not be read (named on stderr): the trail is then incomplete.`,
+    )
+    .action(async (options: { since: string; json?: boolean }) => {
+      await withClient(async (client) => {
+        const report = await auditTrail(client, parseSince(options.since, new Date()));
+        context.out(options.json === true ? json(report) : `${formatAudit(report)}\n`);
+        for (const item of report.unreadable) context.err(`warning: ${item.workflowId}: ${item.reason}\n`);
+        if (report.unreadable.length > 0) setExit(EXIT.incomplete);
       });
     });
 

@@ -1,6 +1,7 @@
 import type { ParkedEvent } from './parked';
 // Text for a terminal. Everything printed comes from the whitelisted summaries (summaries.ts,
 // event-record.ts): ids, types, statuses, rule names, amounts and times, never an event's data.
+import type { AuditReport } from './audit';
 import type { BulkJob, BulkPlan } from './bulk-rerun';
 import type { DiscrepancyListing } from './discrepancies';
 import type { RerunResult } from './rerun';
@@ -145,4 +146,18 @@ export function formatParked(parked: readonly ParkedEvent[]): string {
     ['event_id', 'type', 'reason', 'since'],
     parked.map((event) => [event.eventId, event.workflowType, event.reason, event.since ?? '-']),
   );
+}
+
+export function formatAudit(report: AuditReport): string {
+  const lines =
+    report.entries.length === 0
+      ? [`No operator actions since ${report.since}.`]
+      : [
+          table(
+            ['WHEN', 'WHO', 'ACTION', 'ON', 'WHAT'],
+            report.entries.map((entry) => [entry.at, entry.who, entry.action, entry.on, `${entry.what}${entry.hasNote === true ? ' (with a note)' : ''}`]),
+          ),
+        ];
+  if (report.unreadable.length > 0) lines.push('', `INCOMPLETE: ${report.unreadable.length} histor${report.unreadable.length === 1 ? 'y' : 'ies'} could not be read (reasons on stderr).`);
+  return lines.join('\n');
 }
