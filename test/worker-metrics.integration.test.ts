@@ -33,6 +33,7 @@ beforeAll(async () => {
       PATH: process.env.PATH,
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+      OSIGU_ENVIRONMENT: 'sandbox',
       WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
       LOG_LEVEL: 'warn',
     },

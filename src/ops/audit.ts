@@ -38,7 +38,7 @@ const toIso = (time: { seconds?: unknown; nanos?: number | null } | null | undef
 
 /** Timestamps' seconds arrive as a Long (or a number, or a string from JSON). */
 const seconds = (value: unknown): number =>
-  typeof value === 'object' && value !== null && 'toNumber' in value && typeof value.toNumber === 'function' ? Number(value.toNumber()) : Number(value ?? 0);
+  typeof value === 'object' && value !== null && 'toNumber' in value ? Number((value as { toNumber: () => number }).toNumber()) : Number(value ?? 0);
 
 const eventTypes = (types: Iterable<string>): string => [...types].sort().map((type) => `'${type}'`).join(', ');
 

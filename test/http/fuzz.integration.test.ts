@@ -62,6 +62,7 @@ beforeAll(async () => {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       PATH: process.env.PATH,
+      OSIGU_ENVIRONMENT: 'sandbox',
       OSIGU_WEBHOOK_SECRET: TEST_SECRET,
       HOST: '127.0.0.1',
       PORT: String(port),

@@ -85,6 +85,7 @@ describe('when the receiver process is killed mid-stream', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: {
         PATH: process.env.PATH,
+        OSIGU_ENVIRONMENT: 'sandbox',
         OSIGU_WEBHOOK_SECRET: TEST_SECRET,
         HOST: '127.0.0.1',
         PORT: String(port),

@@ -90,7 +90,7 @@ it('is off without an OTLP endpoint', () => {
   expect(tracingEnabled({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' })).toBe(true);
 });
 
-it('follows a delivery from the HTTP request through the workflow start into the event workflow, its activity and the entity, with ids and types only', async () => {
+it('follows a delivery from the HTTP request through the workflow start into the event workflow, its hand-off activity and the entity's applyEvent Update, with ids and types only', async () => {
   const event = fixtureEvent('dispensing.completed');
   const response = await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(event));
   expect(response.status).toBe(200);
@@ -102,10 +102,11 @@ it('follows a delivery from the HTTP request through the workflow start into the
   expect(attribute(root, 'osigu.event_type')).toBe('dispensing.completed');
   expect(attribute(root, 'http.response.status_code')).toBe(200);
 
-  const inTrace = await waitFor('the entity to join the trace', async () => {
+  const inTrace = await waitFor('the event workflow and the entity to join the trace', async () => {
     await tracing?.spanProcessor.forceFlush();
     const found = spans.filter((span) => span.traceId === root.traceId);
-    return found.some((span) => span.name.endsWith(':dispensationEntityWorkflow')) ? found : undefined;
+    const names = found.map((span) => span.name);
+    return names.includes('HandleUpdate:applyEvent') && names.includes('RunWorkflow:dispensingEventWorkflow') ? found : undefined;
   });
   const names = inTrace.map((span) => span.name);
   expect(names).toEqual(expect.arrayContaining(['StartWorkflow:dispensingEventWorkflow', 'RunWorkflow:dispensingEventWorkflow']));

@@ -268,7 +268,11 @@ describe('settlements', () => {
 
 describe('the environment guard', () => {
   it('acknowledges an event from the other environment, records it, and acts on nothing', async () => {
-    const production = await startTestReceiver(temporal.address, { OSIGU_ENVIRONMENT: 'production' });
+    const production = await startTestReceiver(temporal.address, {
+      OSIGU_ENVIRONMENT: 'production',
+      PAYLOAD_ENCRYPTION_OPT_OUT: 'store-phi-in-clear',
+      RESOURCE_ID_HASH_KEY: 'test-only-resource-id-hash-key-0123456789abcdef',
+    });
     try {
       const ids = freshIds();
       const event = storyEvent('settlement.paid', { settlement_id: ids.settlementId }, { environment: 'sandbox' });
