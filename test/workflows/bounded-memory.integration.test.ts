@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 it('1,000 events on one authorization: compact memory through continue-as-new, nothing lost', async () => {
-  const config = loadWorkerConfig({ TEMPORAL_TASK_QUEUE: TASK_QUEUE, ENTITY_MAX_HISTORY_EVENTS: String(MAX_HISTORY_EVENTS), ENTITY_QUIET_PERIOD: '1h' });
+  const config = loadWorkerConfig({ TEMPORAL_TASK_QUEUE: TASK_QUEUE, OSIGU_ENVIRONMENT: 'sandbox', ENTITY_MAX_HISTORY_EVENTS: String(MAX_HISTORY_EVENTS), ENTITY_QUIET_PERIOD: '1h' });
   const activities = createActivities({ client, taskQueue: TASK_QUEUE, settings: config.settings, osigu: undefined, notifyProvider: () => Promise.resolve({ delivered: false }) });
   const authorizationId = `auth_MEM${Date.now().toString(36).toUpperCase()}`;
   const template = fixtureEvent('authorization.updated');
