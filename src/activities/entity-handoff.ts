@@ -13,7 +13,11 @@ export interface HandoffTarget {
 }
 
 // What Temporal answers for a request that will never succeed as sent (an id too long, say).
-const REFUSED = new Set<number>([GrpcStatus.INVALID_ARGUMENT, GrpcStatus.FAILED_PRECONDITION, GrpcStatus.PERMISSION_DENIED]);
+// FAILED_PRECONDITION is not among them: Temporal answers it when the entity's workflow task
+// failed while the Update waited, which is routine when the entity continues as new as events
+// arrive (the server refuses that completion and the task runs again). Retrying lands on the
+// new run; the hand-off's own deadline still parks an event that never gets through.
+const REFUSED = new Set<number>([GrpcStatus.INVALID_ARGUMENT, GrpcStatus.PERMISSION_DENIED]);
 
 /**
  * Sends an Update to a resource's entity, starting the entity if it is not running. An entity
@@ -79,7 +83,7 @@ export async function updateEntity<Ret, Args extends unknown[]>(
 }
 
 /** A request Temporal refuses as sent, as a non-retryable failure that names only the status. */
-function refusedForGood(error: unknown): ApplicationFailure | undefined {
+export function refusedForGood(error: unknown): ApplicationFailure | undefined {
   const cause = (error as { cause?: unknown }).cause;
   for (const candidate of [error, cause]) {
     if (isGrpcServiceError(candidate) && REFUSED.has(candidate.code)) {

@@ -19,7 +19,7 @@ import { project, withoutSuperseded, type Projection } from '../domain/projectio
 import type { EntitySettings } from '../domain/settings';
 import { OSIGU_FLAGS, OSIGU_STATE } from '../temporal/search-attributes';
 import { applyEventUpdate, osiguEventSignal, type ApplyEventResult } from './messages';
-import { ProviderNotifications } from './provider-notifier';
+import { NOTIFICATION_ATTEMPT_TIMEOUT, ProviderNotifications } from './provider-notifier';
 import type { CommonView } from './views';
 
 /** What an entity carries into its next run: at continue-as-new, and in its result once it ends. */
@@ -295,7 +295,10 @@ export async function runEntity<Facts, Work extends { key: string }, State, View
     await condition(() => historyLarge() || endDue());
     if (historyLarge()) {
       // Every handler has finished, so nothing received is left behind; work in flight is asked
-      // for again by the next run's first decision, notifications in flight are carried.
+      // for again by the next run's first decision. Notifications in flight get a moment to land
+      // (one delivery attempt's timeout): those still out after it are carried and sent again
+      // under the same id, which a provider that is up would otherwise receive twice.
+      await condition(() => notifications.settled, NOTIFICATION_ATTEMPT_TIMEOUT);
       await condition(allHandlersFinished);
       await continueAsNew<(next: EntityInput<Facts>) => Promise<EntityResult<View, Facts>>>({ resourceId, settings, memory: carry() });
     }

@@ -2,9 +2,11 @@ import { log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { NOTIFICATION_SCHEMA, type Notification, type NotificationKind, type NotificationRecord } from '../domain/notification';
 
+/** The POST itself gives up after 10 s; a little more covers signing and a slow start. */
+export const NOTIFICATION_ATTEMPT_TIMEOUT = '15 seconds';
+
 const { notifyProvider } = proxyActivities<Activities>({
-  // The POST itself gives up after 10 s; a little more covers signing and a slow start.
-  startToCloseTimeout: '15 seconds',
+  startToCloseTimeout: NOTIFICATION_ATTEMPT_TIMEOUT,
   // The provider's system may be down for a while: keep trying for Osigu's own horizon.
   scheduleToCloseTimeout: '3 days',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
@@ -14,8 +16,8 @@ const { notifyProvider } = proxyActivities<Activities>({
  * Tells the provider about an outcome at most once per notification id, even across
  * continue-as-new and ended runs (the records are carried). Deliveries run beside the entity's
  * handlers, so a provider that is down never holds up the next Osigu event; at continue-as-new the
- * ones still in flight are carried in `outbox` and sent again (same id, so still idempotent) by
- * the next run instead of being waited for.
+ * entity gives the ones in flight one attempt's time to land, and those still out are carried in
+ * `outbox` and sent again (same id, so still idempotent) by the next run.
  */
 export class ProviderNotifications {
   private readonly sent: NotificationRecord[];

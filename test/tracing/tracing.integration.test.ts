@@ -90,7 +90,7 @@ it('is off without an OTLP endpoint', () => {
   expect(tracingEnabled({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' })).toBe(true);
 });
 
-it('follows a delivery from the HTTP request through the workflow start into the event workflow, its hand-off activity and the entity's applyEvent Update, with ids and types only', async () => {
+it('follows a delivery from the HTTP request through the workflow start into the event workflow, its hand-off activity and the entity applyEvent Update, with ids and types only', async () => {
   const event = fixtureEvent('dispensing.completed');
   const response = await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(event));
   expect(response.status).toBe(200);

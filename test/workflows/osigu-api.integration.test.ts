@@ -71,7 +71,7 @@ it('a dispensation left STARTED is looked up in the API, and reconciled against 
     return current.reconciliation !== undefined ? current : undefined;
   });
   expect(view.dispensation.status).toBe('COMPLETED');
-  expect(view.eventIds).toContain(`osigu-api:${story.dispensationId}:COMPLETED`);
+  expect(view.eventIds).toContain('osigu-api:COMPLETED');
   expect(view.authorizationSource).toBe('osigu_api');
   expect(view.reconciliation).toEqual({ result: 'reconciled' });
 });
