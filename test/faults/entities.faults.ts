@@ -40,27 +40,46 @@ interface Stack {
 
 async function startStack(api: ApiAnswer, workerSettings: Record<string, string>): Promise<Stack> {
   const dir = mkdtempSync(path.join(tmpdir(), 'osigu-entity-faults-'));
-  const temporalPort = await freePort();
-  const temporal = await startTemporal({ port: temporalPort, dbFile: path.join(dir, 'temporal.db') });
-  const address = `127.0.0.1:${temporalPort}`;
-  const provider = await startProviderRecorder(PROVIDER_SECRET);
-  const refusing = await startRefusingApi(api);
-  const worker = await spawnWorker({
-    TEMPORAL_ADDRESS: address,
-    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-    OSIGU_API_BASE_URL: refusing.origin,
-    OSIGU_CLIENT_ID: 'entity-faults',
-    OSIGU_CLIENT_SECRET: 'entity_faults_secret_0123',
-    PROVIDER_WEBHOOK_URL: provider.url,
-    PROVIDER_WEBHOOK_SECRET: PROVIDER_SECRET,
-    DISPENSATION_STALE_AFTER: '1s',
-    PRESCRIPTION_OUTCOME_TIMEOUT: '3s',
-    WORKER_METRICS_ADDRESS: '',
-    ...workerSettings,
-  });
-  const port = await freePort();
-  const receiver = await spawnReceiver({ OSIGU_WEBHOOK_SECRET: TEST_SECRET, PORT: String(port), TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: TASK_QUEUE });
-  return { temporal, worker, receiver, provider, api: refusing, url: `http://127.0.0.1:${port}/osigu/webhooks`, address, dir };
+  // What has started so far, stopped again if a later part fails to start (no stray processes).
+  const started: (() => Promise<unknown>)[] = [];
+  try {
+    const temporalPort = await freePort();
+    const temporal = await startTemporal({ port: temporalPort, dbFile: path.join(dir, 'temporal.db') });
+    started.push(() => temporal.stop());
+    const address = `127.0.0.1:${temporalPort}`;
+    const provider = await startProviderRecorder(PROVIDER_SECRET);
+    started.push(() => provider.close());
+    const refusing = await startRefusingApi(api);
+    started.push(() => refusing.close());
+    const worker = await spawnWorker({
+      OSIGU_ENVIRONMENT: 'sandbox',
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+      OSIGU_API_BASE_URL: refusing.origin,
+      OSIGU_CLIENT_ID: 'entity-faults',
+      OSIGU_CLIENT_SECRET: 'entity_faults_secret_0123',
+      PROVIDER_WEBHOOK_URL: provider.url,
+      PROVIDER_WEBHOOK_SECRET: PROVIDER_SECRET,
+      DISPENSATION_STALE_AFTER: '1s',
+      PRESCRIPTION_OUTCOME_TIMEOUT: '3s',
+      WORKER_METRICS_ADDRESS: '',
+      ...workerSettings,
+    });
+    started.push(() => worker.stop());
+    const port = await freePort();
+    const receiver = await spawnReceiver({
+      OSIGU_ENVIRONMENT: 'sandbox',
+      OSIGU_WEBHOOK_SECRET: TEST_SECRET,
+      PORT: String(port),
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    });
+    return { temporal, worker, receiver, provider, api: refusing, url: `http://127.0.0.1:${port}/osigu/webhooks`, address, dir };
+  } catch (error) {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 async function stopStack(stack: Stack): Promise<void> {

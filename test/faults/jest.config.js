@@ -10,6 +10,9 @@ module.exports = {
   roots: ['<rootDir>/test/faults'],
   testMatch: ['**/*.faults.ts'],
   maxWorkers: 1,
+  // A scenario that fails half-way can leave a client or timer of its own behind; CI must still
+  // end with the verdict rather than wait on it (every child process is stopped by its teardown).
+  forceExit: true,
   // Per scenario: a stack, ~16 s of load, and the wait for a busy worker to catch up.
   testTimeout: 600_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
