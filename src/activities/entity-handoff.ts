@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type UpdateDefinition } from '@temporalio/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
@@ -56,6 +57,13 @@ export async function updateEntity<Ret, Args extends unknown[]>(
       }),
     });
 
+  // The activity's cancellation (its worker draining, a timeout) ends the calls below: an Update
+  // waits for the entity to answer, which a draining worker's entities no longer do, and the
+  // client would otherwise keep polling for the answer and hold the worker's shutdown forever.
+  return client.withAbortSignal(Context.current().cancellationSignal, () => handOff(workflowId, send, client));
+}
+
+async function handOff<Ret>(workflowId: string, send: (reuse: WorkflowIdReusePolicy, carried: { memory?: unknown; flags?: string[] }) => Promise<Ret>, client: Client): Promise<Ret> {
   try {
     try {
       return await send(WorkflowIdReusePolicy.REJECT_DUPLICATE, {});
