@@ -5,6 +5,7 @@ import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { DEFAULT_ENTITY_SETTINGS, type EntitySettings } from './domain/settings';
+import type { WorkerVersion } from './temporal/worker-versioning';
 import { parseTrustedProxies, type TrustedProxies } from './http/client-address';
 import { DEV_RESOURCE_ID_HASH_KEY } from './osigu/id-key';
 
@@ -73,6 +74,8 @@ export interface WorkerConfig {
   providerWebhook: { url: string; secret: string | undefined } | undefined;
   /** ip:port where the Temporal SDK serves its Prometheus metrics; undefined: not served. */
   metricsAddress: string | undefined;
+  /** Worker Versioning's deployment and build (src/temporal/worker-versioning.ts); undefined: off. */
+  version: WorkerVersion | undefined;
 }
 
 export const OSIGU_ENVIRONMENTS = ['sandbox', 'production'] as const;
@@ -354,5 +357,26 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     providerWebhook: providerUrl === undefined ? undefined : { url: providerUrl, secret: providerSecret },
     // Unset: the default; set but empty: off.
     metricsAddress: env.WORKER_METRICS_ADDRESS?.trim() === '' ? undefined : read(env, 'WORKER_METRICS_ADDRESS', socketAddress, '127.0.0.1:9464'),
+    version: readWorkerVersion(env),
   };
+}
+
+// Temporal's own limit for deployment names and build ids is 255 bytes; '.' separates the two in
+// the version string the CLI prints (`name.build`), so the deployment name may not contain one.
+const deploymentName = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_-]{1,200}$/, 'must be letters, digits, _ or - (at most 200)');
+const buildId = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_.+-]{1,200}$/, 'must be letters, digits, _ . + or - (at most 200), e.g. 0.1.0+5b2cee5');
+
+function readWorkerVersion(env: Env): WorkerVersion | undefined {
+  if (readOptional(env, 'TEMPORAL_WORKER_DEPLOYMENT') === undefined) {
+    if (readOptional(env, 'TEMPORAL_WORKER_BUILD_ID') !== undefined) throw new ConfigError('TEMPORAL_WORKER_DEPLOYMENT', 'is required when TEMPORAL_WORKER_BUILD_ID is set');
+    return undefined;
+  }
+  // No default build id: two builds that claimed the same one would be routed as one.
+  return { deploymentName: read(env, 'TEMPORAL_WORKER_DEPLOYMENT', deploymentName), buildId: read(env, 'TEMPORAL_WORKER_BUILD_ID', buildId) };
 }

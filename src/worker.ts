@@ -7,6 +7,7 @@ import { createIdKeyer } from './osigu/id-key';
 import { ConfigError, loadWorkerConfig, type LogLevel, type WorkerConfig } from './config';
 import { dataConverterFor, loadPayloadEncryption, payloadEncryptionStatus, type PayloadEncryption } from './temporal/codec/settings';
 import { loadTemporalConnectConfig, type TemporalConnectConfig } from './temporal/connection-config';
+import { workerDeploymentOptions, type WorkerVersion } from './temporal/worker-versioning';
 import { clientTracingInterceptors, workerTracingOptions } from './tracing/temporal';
 import { startTracing, type Tracing } from './tracing/tracing';
 import { workerMetricsOptions } from './worker-metrics';
@@ -20,21 +21,26 @@ export interface EventWorkerOptions {
   payloadEncryption?: PayloadEncryption | undefined;
   /** OpenTelemetry, when configured (src/tracing): workflow and activity spans join the delivery's trace. */
   tracing?: Tracing | undefined;
+  /** Worker Versioning's deployment and build; undefined: unversioned. */
+  version?: WorkerVersion | undefined;
+  /** The workflow code; only the upgrade drill (test/faults/upgraded) runs another build's. */
+  workflowsPath?: string | undefined;
 }
 
 /** The worker for every event and entity workflow; the caller owns the connection and runs it. */
-export async function createEventWorker({ connection, namespace, taskQueue, activities, payloadEncryption, tracing }: EventWorkerOptions): Promise<Worker> {
+export async function createEventWorker({ connection, namespace, taskQueue, activities, payloadEncryption, tracing, version, workflowsPath }: EventWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue,
-    workflowsPath: require.resolve('./workflows'),
+    workflowsPath: workflowsPath ?? require.resolve('./workflows'),
     activities,
     dataConverter: dataConverterFor(payloadEncryption),
     // On SIGTERM: in-flight activities get 10 s to finish, then are cancelled (Temporal retries them
     // elsewhere); every activity here gives up on its own HTTP call within 10 s anyway.
     shutdownGraceTime: '10s',
     ...workerTracingOptions(tracing),
+    ...workerDeploymentOptions(version),
   });
 }
 
@@ -61,7 +67,8 @@ const SDK_LOG_LEVEL: Record<LogLevel, SdkLogLevel> = {
   silent: 'ERROR',
 };
 
-async function main(): Promise<void> {
+/** The worker process: settings from the environment, runs until SIGINT/SIGTERM. */
+export async function runWorkerProcess({ workflowsPath }: { workflowsPath?: string } = {}): Promise<void> {
   let config: WorkerConfig;
   let temporal: TemporalConnectConfig;
   let payloadEncryption: PayloadEncryption | undefined;
@@ -84,7 +91,7 @@ async function main(): Promise<void> {
     const encryptionStatus = payloadEncryptionStatus(payloadEncryption);
     Runtime.instance().logger[encryptionStatus.level](encryptionStatus.message, encryptionStatus.fields);
     const client = new Client({ connection: clientConnection, namespace: temporal.namespace, dataConverter: dataConverterFor(payloadEncryption), interceptors: clientTracingInterceptors(tracing) ?? {} });
-    const worker = await createEventWorker({ connection, namespace: temporal.namespace, taskQueue: config.taskQueue, activities: activitiesFor(config, client), payloadEncryption, tracing });
+    const worker = await createEventWorker({ connection, namespace: temporal.namespace, taskQueue: config.taskQueue, activities: activitiesFor(config, client), payloadEncryption, tracing, version: config.version, workflowsPath });
     // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks have drained: the SDK installs
     // those signal handlers itself (Runtime's shutdownSignals).
     await worker.run();
@@ -96,7 +103,7 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((error: unknown) => {
+  runWorkerProcess().catch((error: unknown) => {
     process.stderr.write(`worker: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });

@@ -281,3 +281,22 @@ describe('loadWorkerConfig', () => {
     expect(configError(() => loadWorkerConfig(workerEnv({ TEMPORAL_TASK_QUEUE: ' \t ' }))).setting).toBe('TEMPORAL_TASK_QUEUE');
   });
 });
+
+describe('Worker Versioning settings', () => {
+  it('are off unless a deployment is named', () => {
+    expect(loadWorkerConfig(workerEnv()).version).toBeUndefined();
+  });
+
+  it('name the deployment and the build, both or neither', () => {
+    expect(loadWorkerConfig(workerEnv({ TEMPORAL_WORKER_DEPLOYMENT: 'osigu-webhooks', TEMPORAL_WORKER_BUILD_ID: '0.1.0+5b2cee5' })).version).toEqual({
+      deploymentName: 'osigu-webhooks',
+      buildId: '0.1.0+5b2cee5',
+    });
+    expect(configError(() => loadWorkerConfig(workerEnv({ TEMPORAL_WORKER_DEPLOYMENT: 'osigu-webhooks' }))).setting).toBe('TEMPORAL_WORKER_BUILD_ID');
+    expect(configError(() => loadWorkerConfig(workerEnv({ TEMPORAL_WORKER_BUILD_ID: 'b1' }))).setting).toBe('TEMPORAL_WORKER_DEPLOYMENT');
+  });
+
+  it('refuse a deployment name with the separator the CLI prints between name and build', () => {
+    expect(configError(() => loadWorkerConfig(workerEnv({ TEMPORAL_WORKER_DEPLOYMENT: 'osigu.webhooks', TEMPORAL_WORKER_BUILD_ID: 'b1' }))).setting).toBe('TEMPORAL_WORKER_DEPLOYMENT');
+  });
+});
