@@ -33,7 +33,8 @@ export async function createEventWorker({ connection, namespace, taskQueue, acti
     connection,
     namespace,
     taskQueue,
-    workflowsPath: workflowsPath ?? require.resolve('./workflows'),
+    // A versioned worker's workflows carry their versioning behaviours; an unversioned one's must not.
+    workflowsPath: workflowsPath ?? (version === undefined ? require.resolve('./workflows') : require.resolve('./workflows/versioned')),
     activities,
     dataConverter: dataConverterFor(payloadEncryption),
     // On SIGTERM: in-flight activities get 10 s to finish, then are cancelled (Temporal retries them

@@ -6,7 +6,7 @@ import type { WorkerDeploymentOptions } from '@temporalio/worker';
  * is made current (`temporal worker deployment set-current-version`, README "Deploying a new
  * build"), which a plain `npm run dev` or a first start should not have to know about.
  *
- * Each workflow type says how it moves between builds (src/workflows/versioning.ts):
+ * Each workflow type says how it moves between builds (src/workflows/versioned.ts, the module a versioned worker loads):
  * - event workflows are PINNED: they live minutes, so each finishes on the build that started it,
  *   and a change to them never meets an old history once the old build has drained;
  * - entity workflows AUTO_UPGRADE: they live for weeks and must move to the new build, which
