@@ -60,7 +60,18 @@ export async function updateEntity<Ret, Args extends unknown[]>(
   // The activity's cancellation (its worker draining, a timeout) ends the calls below: an Update
   // waits for the entity to answer, which a draining worker's entities no longer do, and the
   // client would otherwise keep polling for the answer and hold the worker's shutdown forever.
-  return client.withAbortSignal(Context.current().cancellationSignal, () => handOff(workflowId, send, client));
+  const cancellation = activityCancellation();
+  if (cancellation === undefined) return handOff(workflowId, send, client);
+  return client.withAbortSignal(cancellation, () => handOff(workflowId, send, client));
+}
+
+/** The running activity's cancellation signal; undefined when called outside an activity (a test, a script). */
+function activityCancellation(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return undefined;
+  }
 }
 
 async function handOff<Ret>(workflowId: string, send: (reuse: WorkflowIdReusePolicy, carried: { memory?: unknown; flags?: string[] }) => Promise<Ret>, client: Client): Promise<Ret> {
