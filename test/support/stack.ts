@@ -5,6 +5,7 @@ import { loadReceiverConfig, loadWorkerConfig, type Env } from '../../src/config
 import { startReceiver, type Receiver } from '../../src/http/server';
 import { dataConverterFor, loadPayloadEncryption } from '../../src/temporal/codec/settings';
 import { activitiesFor, createEventWorker } from '../../src/worker';
+import { REPLAY_RECORD_DIR, recordHistories } from '../replay/recorder';
 import { TEST_SECRET } from './delivery';
 import { postgresTemporalRequested, startPostgresTemporal } from './postgres-temporal';
 import { freePort, startDevServer, temporalCliPath, type DevServer, type DevServerOptions } from '../../scripts/dev-server';
@@ -18,7 +19,17 @@ export const TASK_QUEUE = 'osigu-webhooks-test';
  */
 export async function startTemporal(options: Partial<DevServerOptions> = {}): Promise<DevServer> {
   if (postgresTemporalRequested() && options.uiPort === undefined) return startPostgresTemporal(options);
-  return startDevServer({ cliPath: await temporalCliPath(), ...options });
+  const server = await startDevServer({ cliPath: await temporalCliPath(), ...options });
+  const recordTo = process.env[REPLAY_RECORD_DIR];
+  if (recordTo === undefined || recordTo === '') return server;
+  // `npm run replay:record`: what this suite's workflows went through joins the replay corpus.
+  return {
+    ...server,
+    async stop() {
+      await recordHistories(server.address, recordTo, server.namespace);
+      await server.stop();
+    },
+  };
 }
 
 export interface RunningWorker {
@@ -44,7 +55,7 @@ export async function startWorker(address: string, env: Env = {}): Promise<Runni
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection, dataConverter: dataConverterFor(payloadEncryption) });
-  const worker = await createEventWorker({ connection, namespace: 'default', taskQueue: TASK_QUEUE, activities: activitiesFor(config, client), payloadEncryption });
+  const worker = await createEventWorker({ connection, namespace: 'default', taskQueue: TASK_QUEUE, activities: activitiesFor(config, client), payloadEncryption, version: config.version });
   const running = worker.run();
   return {
     worker,
