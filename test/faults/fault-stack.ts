@@ -138,6 +138,16 @@ export class FaultStack {
     this.workerProcess = await spawnWorker(this.workerEnv());
   }
 
+  /** SIGTERM: the worker drains its tasks and exits, as in a deploy. */
+  async stopWorker(): Promise<void> {
+    await this.workerProcess.stop();
+  }
+
+  /** The next build's worker (test/faults/upgraded): the same settings, changed workflow code. */
+  async startUpgradedWorker(): Promise<void> {
+    this.workerProcess = await spawnWorker(this.workerEnv(), 'test/faults/upgraded/worker.ts');
+  }
+
   async killReceiver(index: number): Promise<void> {
     await this.receiverProcesses[index]?.kill();
   }

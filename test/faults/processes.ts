@@ -87,11 +87,14 @@ async function spawnService({ name, entry, env, readyWhen, readyTimeoutMs = 60_0
   };
 }
 
-/** `src/worker.ts`, ready once the SDK reports the worker RUNNING (which needs LOG_LEVEL info). */
-export function spawnWorker(env: Record<string, string>): Promise<ChildService> {
+/**
+ * `src/worker.ts` (or another build's worker entry, for the upgrade drill), ready once the SDK
+ * reports the worker RUNNING (which needs LOG_LEVEL info).
+ */
+export function spawnWorker(env: Record<string, string>, entry = 'src/worker.ts'): Promise<ChildService> {
   return spawnService({
-    name: 'worker',
-    entry: 'src/worker.ts',
+    name: entry === 'src/worker.ts' ? 'worker' : `worker (${entry})`,
+    entry,
     env: { LOG_LEVEL: 'info', ...env },
     readyWhen: /state: 'RUNNING'/,
   });

@@ -311,4 +311,24 @@ describe('faults survived under steady load, with Osigu retrying', () => {
     expectSurvived(row);
     expect(row.deliveries).toBe(5 * row.eventsSent);
   });
+
+  scenario('6. an upgrade: the worker drained and stopped, the next build (a patched() entity change) started', async () => {
+    const row = await runScenario({
+      fault: 'upgrade to a patched build',
+      seed: 606,
+      inject: async (stack) => {
+        // A deploy: SIGTERM (in-flight tasks drain), a gap, then the new build's worker. It has no
+        // cached workflows, so every running entity that gets a task replays on the new code.
+        const span = await faultWindow(() => stack.stopWorker(), 2_000, () => stack.startUpgradedWorker());
+        return {
+          ...span,
+          effect: () => {
+            const acked = acksBetween(stack, span);
+            return { injected: `${acked} events acknowledged between the builds; running entities replayed on the patched build`, bit: acked > 0 };
+          },
+        };
+      },
+    });
+    expectSurvived(row);
+  });
 });
