@@ -8,7 +8,10 @@ import globals from 'globals';
 // at bundle time or, worse, make replays diverge. Ban every one of them, with and without `node:`.
 /** @param {string[]} allowed @param {string} message */
 const builtinsExcept = (allowed, message) => ({
-  paths: builtinModules.filter((name) => !allowed.includes(name)).flatMap((name) => [name, `node:${name}`]).map((name) => ({ name, message })),
+  paths: builtinModules
+    .filter((name) => !allowed.includes(name))
+    .flatMap((name) => [name, `node:${name}`])
+    .map((name) => ({ name, message })),
 });
 
 /**
@@ -53,28 +56,48 @@ export default tseslint.config(
         message:
           'Workflow code is replayed: from src it imports only domain, the pure wire contract (osigu envelope, families, ids) and the constants of temporal/failure-types and temporal/search-attributes.',
       },
-      { regex: '^\\.\\./activities$', allowTypeImports: true, message: 'Workflows call activities through proxyActivities: import their types only (`import type`).' },
+      {
+        regex: '^\\.\\./activities$',
+        allowTypeImports: true,
+        message: 'Workflows call activities through proxyActivities: import their types only (`import type`).',
+      },
       {
         regex: '^@temporalio/(?!workflow$|common$|interceptors-opentelemetry/lib/workflow$)',
-        message: 'Only @temporalio/workflow and @temporalio/common run in the workflow sandbox; the client, worker and activity packages do I/O.',
+        message:
+          'Only @temporalio/workflow and @temporalio/common run in the workflow sandbox; the client, worker and activity packages do I/O.',
       },
-      { regex: '^(pino|koa|@koa/|@grpc/|@opentelemetry/|zod$)', message: 'Workflow code is replayed: no logging, HTTP or I/O libraries (log with `log` from @temporalio/workflow).' },
+      {
+        regex: '^(pino|koa|@koa/|@grpc/|@opentelemetry/|zod$)',
+        message: 'Workflow code is replayed: no logging, HTTP or I/O libraries (log with `log` from @temporalio/workflow).',
+      },
     ),
   },
   {
     files: ['**/src/domain/**/*.ts'],
     rules: restrictImports(
       builtinsExcept([], 'src/domain is pure folds and rules, run inside workflows: no Node built-ins.'),
-      { regex: '^\\.\\./(?!osigu/(envelope|families|ids)$)', message: 'src/domain is pure: it imports only itself and the pure wire contract (osigu envelope, families, ids).' },
-      { regex: '^(@temporalio/|pino|koa|@koa/|@grpc/|@opentelemetry/)', message: 'src/domain knows nothing of Temporal, HTTP or logging: workflows call it, it calls nothing.' },
+      {
+        regex: '^\\.\\./(?!osigu/(envelope|families|ids)$)',
+        message: 'src/domain is pure: it imports only itself and the pure wire contract (osigu envelope, families, ids).',
+      },
+      {
+        regex: '^(@temporalio/|pino|koa|@koa/|@grpc/|@opentelemetry/)',
+        message: 'src/domain knows nothing of Temporal, HTTP or logging: workflows call it, it calls nothing.',
+      },
     ),
   },
   {
     files: ['**/src/osigu/**/*.ts'],
     rules: restrictImports(
-      builtinsExcept(['crypto'], 'src/osigu is the wire contract, imported by every layer: no I/O (node:crypto only, for the signature and keyed ids).'),
+      builtinsExcept(
+        ['crypto'],
+        'src/osigu is the wire contract, imported by every layer: no I/O (node:crypto only, for the signature and keyed ids).',
+      ),
       { regex: '^\\.\\./', message: 'src/osigu is the wire contract: every layer imports it, it imports no other layer.' },
-      { regex: '^(@temporalio/|pino|koa|@koa/|@grpc/|@opentelemetry/)', message: 'src/osigu is the wire contract: no Temporal, HTTP framework or logging.' },
+      {
+        regex: '^(@temporalio/|pino|koa|@koa/|@grpc/|@opentelemetry/)',
+        message: 'src/osigu is the wire contract: no Temporal, HTTP framework or logging.',
+      },
     ),
   },
   {

@@ -17,7 +17,9 @@ export function renderChart(variants: readonly VariantResult[]): string | undefi
     .map((variant) => ({
       variant,
       points: variant.steps.flatMap((step) =>
-        step.load.kind === 'rate' && step.acknowledged > 0 ? [{ rate: step.load.rate, p99: Math.max(step.latencyMs.p99, 0.1), keptUp: step.keptUp }] : [],
+        step.load.kind === 'rate' && step.acknowledged > 0
+          ? [{ rate: step.load.rate, p99: Math.max(step.latencyMs.p99, 0.1), keptUp: step.keptUp }]
+          : [],
       ),
     }))
     .filter((line) => line.points.length > 0);
@@ -49,7 +51,9 @@ export function renderChart(variants: readonly VariantResult[]): string | undefi
       const value = factor * 10 ** power;
       if (Math.log10(value) > high) continue;
       const position = y(value);
-      parts.push(`<line x1="${left}" x2="${left + plotWidth}" y1="${position}" y2="${position}" stroke="${factor === 1 ? '#ccc' : '#eee'}"/>`);
+      parts.push(
+        `<line x1="${left}" x2="${left + plotWidth}" y1="${position}" y2="${position}" stroke="${factor === 1 ? '#ccc' : '#eee'}"/>`,
+      );
       parts.push(`<text x="${left - 6}" y="${position + 4}" text-anchor="end" fill="#555">${value >= 1 ? value : value.toFixed(1)}</text>`);
     }
   }
@@ -66,10 +70,14 @@ export function renderChart(variants: readonly VariantResult[]): string | undefi
     parts.push(`<polyline points="${path}" fill="none" stroke="${color}" stroke-width="2"/>`);
     for (const point of points) {
       const fill = point.keptUp ? color : 'white';
-      parts.push(`<circle cx="${x(point.rate).toFixed(1)}" cy="${y(point.p99).toFixed(1)}" r="3.5" fill="${fill}" stroke="${color}" stroke-width="1.5"/>`);
+      parts.push(
+        `<circle cx="${x(point.rate).toFixed(1)}" cy="${y(point.p99).toFixed(1)}" r="3.5" fill="${fill}" stroke="${color}" stroke-width="1.5"/>`,
+      );
     }
     const legendY = top + 14 + index * 22;
-    parts.push(`<line x1="${left + plotWidth + 16}" x2="${left + plotWidth + 40}" y1="${legendY - 4}" y2="${legendY - 4}" stroke="${color}" stroke-width="3"/>`);
+    parts.push(
+      `<line x1="${left + plotWidth + 16}" x2="${left + plotWidth + 40}" y1="${legendY - 4}" y2="${legendY - 4}" stroke="${color}" stroke-width="3"/>`,
+    );
     parts.push(`<text x="${left + plotWidth + 46}" y="${legendY}">${escape(`${variant.number}. ${variant.id}`)}</text>`);
   });
   const noteY = top + 14 + series.length * 22 + 10;

@@ -31,12 +31,22 @@ export async function compileEntries(root: string, outDir: string): Promise<Comp
     tsconfig,
     JSON.stringify({
       extends: path.join(root, 'tsconfig.json'),
-      compilerOptions: { rootDir: root, outDir, noEmit: false, sourceMap: false, types: ['node'], typeRoots: [path.join(root, 'node_modules/@types')] },
+      compilerOptions: {
+        rootDir: root,
+        outDir,
+        noEmit: false,
+        sourceMap: false,
+        types: ['node'],
+        typeRoots: [path.join(root, 'node_modules/@types')],
+      },
       files: BENCH_ENTRIES.map((entry) => path.join(root, entry)),
       include: [],
     }),
   );
-  const child = spawn(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', tsconfig], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', tsconfig], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   const [code] = (await once(child, 'exit')) as [number | null];
   const compiled = (entry: BenchEntry): string => path.join(outDir, entry.replace(/\.ts$/, '.js'));
   const missing = BENCH_ENTRIES.filter((entry) => !existsSync(compiled(entry)));

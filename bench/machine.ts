@@ -60,7 +60,9 @@ export function describeMachine(root: string): MachineInfo {
     os: osName(),
     kernel: os.release(),
     node: process.version,
-    packages: Object.fromEntries(['@temporalio/client', '@temporalio/worker', 'koa', 'pg', 'autocannon'].map((name) => [name, packageVersion(root, name)])),
+    packages: Object.fromEntries(
+      ['@temporalio/client', '@temporalio/worker', 'koa', 'pg', 'autocannon'].map((name) => [name, packageVersion(root, name)]),
+    ),
     temporalServers: {},
     git: git(root),
     loadAverage: { atStart: roundLoad() },

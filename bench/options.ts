@@ -34,7 +34,14 @@ export interface BenchOptions {
 }
 
 /** The issue's numbers and the variant ids; `5` is a bare start on each Temporal that runs. */
-export const VARIANT_ORDER = ['verify-only', 'insert-baseline', 'bare-start-sqlite', 'receiver-sqlite', 'bare-start-postgres', 'receiver-postgres'] as const;
+export const VARIANT_ORDER = [
+  'verify-only',
+  'insert-baseline',
+  'bare-start-sqlite',
+  'receiver-sqlite',
+  'bare-start-postgres',
+  'receiver-postgres',
+] as const;
 const ALIASES: Record<string, readonly string[]> = {
   '1': ['receiver-sqlite'],
   '2': ['receiver-postgres'],
@@ -46,7 +53,10 @@ const ALIASES: Record<string, readonly string[]> = {
 };
 
 function variantList(value: string): string[] {
-  const tokens = value.split(',').map((token) => token.trim()).filter((token) => token !== '');
+  const tokens = value
+    .split(',')
+    .map((token) => token.trim())
+    .filter((token) => token !== '');
   const chosen = new Set<string>();
   for (const token of tokens) {
     const ids = ALIASES[token] ?? ((VARIANT_ORDER as readonly string[]).includes(token) ? [token] : undefined);
@@ -60,7 +70,8 @@ function variantList(value: string): string[] {
 
 function wholeNumbers(value: string): number[] {
   const numbers = value.split(',').map((token) => Number(token.trim()));
-  if (numbers.length === 0 || numbers.some((number) => !Number.isInteger(number) || number < 1)) throw new InvalidArgumentError('must be whole numbers ≥ 1, comma-separated');
+  if (numbers.length === 0 || numbers.some((number) => !Number.isInteger(number) || number < 1))
+    throw new InvalidArgumentError('must be whole numbers ≥ 1, comma-separated');
   return [...new Set(numbers)].sort((a, b) => a - b);
 }
 
@@ -132,22 +143,46 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         'the verify-and-INSERT baseline (3), a verify-only endpoint (4), and bare workflow starts without HTTP (5); then receivers and workers scaled. ' +
         'Writes bench/results/<date>/results.json, report.md and chart.svg. Asserts nothing about time; exits 1 only if an acknowledged event is not in its store exactly once.',
     )
-    .option('--variants <list>', 'which to run: 1,2,3,4,5 (5 = a bare start on each Temporal that runs), 5sqlite, 5pg, or ids', variantList, variantList('1,2,3,4,5'))
+    .option(
+      '--variants <list>',
+      'which to run: 1,2,3,4,5 (5 = a bare start on each Temporal that runs), 5sqlite, 5pg, or ids',
+      variantList,
+      variantList('1,2,3,4,5'),
+    )
     .option('--rates <list>', 'fixed offered rates, events per second', wholeNumbers, [50, 100, 200, 400])
     .option('--duration <seconds>', 'length of each step', seconds, 10)
     .option('--connections <n>', 'closed-loop maximum: callers each with one event in flight', wholeNumber, 16)
     .option('--max-in-flight <n>', 'fixed rates: outstanding events allowed before sends fall behind schedule', wholeNumber, 256)
-    .addOption(new Option('--scaling <list>', 'receiver processes x worker processes for the scaling section, or none').argParser(scalingList).default(scalingList('1x1,2x1,1x2,2x2'), '1x1,2x1,1x2,2x2'))
+    .addOption(
+      new Option('--scaling <list>', 'receiver processes x worker processes for the scaling section, or none')
+        .argParser(scalingList)
+        .default(scalingList('1x1,2x1,1x2,2x2'), '1x1,2x1,1x2,2x2'),
+    )
     .option('--no-scaling', 'skip the scaling section')
     .option('--event-types <list>', 'event types sent in turn (fixtures)', DEFAULT_EVENT_TYPES.join(','))
-    .addOption(new Option('--fixtures-dir <dir>', 'where <event_type>.json templates are').env('OSIGU_FIXTURES_DIR').default(defaultFixturesDir(), '../shared/osigu/events'))
+    .addOption(
+      new Option('--fixtures-dir <dir>', 'where <event_type>.json templates are')
+        .env('OSIGU_FIXTURES_DIR')
+        .default(defaultFixturesDir(), '../shared/osigu/events'),
+    )
     .option('--warmup <seconds>', 'unmeasured load before each variant (and scaling point)', seconds, 3)
     .option('--settle <seconds>', 'at most this long between steps, waiting for the servers to go quiet', seconds, 30)
     .option('--check-timeout <seconds>', 'how long visibility may take to show every acknowledged event', seconds, 120)
     .option('--log-level <level>', 'LOG_LEVEL of the receiver and the worker (production default: info)', 'info')
-    .option('--pg-url <url>', 'PostgreSQL for baseline 3 (this database, created if missing) and for Temporal in 2 (its own databases)', 'postgres://postgres@127.0.0.1:5432/osigu_bench')
-    .option('--no-pg-reset', 'keep the bench’s Temporal databases from the last run (default: scripts/temporal-postgres.sh reset empties them)')
-    .addOption(new Option('--dev-db <kind>', 'the dev server’s SQLite: a file, as npm run dev keeps it, or memory, as the tests run it').choices(['file', 'memory']).default('file'))
+    .option(
+      '--pg-url <url>',
+      'PostgreSQL for baseline 3 (this database, created if missing) and for Temporal in 2 (its own databases)',
+      'postgres://postgres@127.0.0.1:5432/osigu_bench',
+    )
+    .option(
+      '--no-pg-reset',
+      'keep the bench’s Temporal databases from the last run (default: scripts/temporal-postgres.sh reset empties them)',
+    )
+    .addOption(
+      new Option('--dev-db <kind>', 'the dev server’s SQLite: a file, as npm run dev keeps it, or memory, as the tests run it')
+        .choices(['file', 'memory'])
+        .default('file'),
+    )
     .option('--no-build', 'use dist/ as it is instead of running npm run build first')
     .option('--out <dir>', 'results directory (default bench/results/<ISO date>)')
     .option('--keep-temp', 'keep the temporary directory (databases, logs)')
@@ -169,7 +204,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     connections: parsed.connections,
     maxInFlight: parsed.maxInFlight,
     scaling: parsed.scaling === false ? [] : parsed.scaling,
-    eventTypes: parsed.eventTypes.split(',').map((type) => type.trim()).filter((type) => type !== ''),
+    eventTypes: parsed.eventTypes
+      .split(',')
+      .map((type) => type.trim())
+      .filter((type) => type !== ''),
     fixturesDir: parsed.fixturesDir,
     warmupSeconds: parsed.warmup,
     settleSeconds: parsed.settle,

@@ -40,7 +40,10 @@ export function analyze(variants: readonly VariantResult[], scaling: readonly Sc
   for (const variant of variants) {
     const step = maximumStep(variant);
     if (step === undefined) continue;
-    const bare = variant.backend === undefined || variant.id.startsWith('bare-') ? undefined : maximumStep(byId.get(`bare-start-${variant.backend}`))?.throughputPerSecond;
+    const bare =
+      variant.backend === undefined || variant.id.startsWith('bare-')
+        ? undefined
+        : maximumStep(byId.get(`bare-start-${variant.backend}`))?.throughputPerSecond;
     throughputAtMaximum.push({
       id: variant.id,
       number: variant.number,
@@ -56,7 +59,14 @@ export function analyze(variants: readonly VariantResult[], scaling: readonly Sc
   const scalingRatios = scaling.flatMap((point) =>
     point.step === undefined
       ? []
-      : [{ receivers: point.receivers, workers: point.workers, perSecond: point.step.throughputPerSecond, ...(base ? { vsOneByOne: ratioOf(point.step.throughputPerSecond / base) } : {}) }],
+      : [
+          {
+            receivers: point.receivers,
+            workers: point.workers,
+            perSecond: point.step.throughputPerSecond,
+            ...(base ? { vsOneByOne: ratioOf(point.step.throughputPerSecond / base) } : {}),
+          },
+        ],
   );
 
   const goals: Goal[] = [];
@@ -70,7 +80,10 @@ export function analyze(variants: readonly VariantResult[], scaling: readonly Sc
       atRates.length === 0
         ? 'not measured (needs 1 with 5 on SQLite, or 2 with 5 on PostgreSQL)'
         : atRates
-            .map((ratio) => `${backendName(ratio.backend)} ${ratio.load}: ${ratio.ratio}× (${ratio.receiverP99} vs ${ratio.bareStartP99} ms${ratio.comparable ? '' : ', fell behind'})`)
+            .map(
+              (ratio) =>
+                `${backendName(ratio.backend)} ${ratio.load}: ${ratio.ratio}× (${ratio.receiverP99} vs ${ratio.bareStartP99} ms${ratio.comparable ? '' : ', fell behind'})`,
+            )
             .join('; '),
     met: comparable.length === 0 ? undefined : comparable.every((ratio) => ratio.ratio <= 1.2),
   });
@@ -86,7 +99,10 @@ export function analyze(variants: readonly VariantResult[], scaling: readonly Sc
   const postgres = maximumStep(byId.get('receiver-postgres'))?.throughputPerSecond;
   goals.push({
     goal: 'throughput ≥ the INSERT baseline when Temporal is on PostgreSQL',
-    measured: postgres === undefined || insert === undefined ? 'not measured (needs variants 2 and 3)' : `${postgres}/s vs ${insert}/s (${ratioOf(postgres / insert)}×)`,
+    measured:
+      postgres === undefined || insert === undefined
+        ? 'not measured (needs variants 2 and 3)'
+        : `${postgres}/s vs ${insert}/s (${ratioOf(postgres / insert)}×)`,
     met: postgres === undefined || insert === undefined ? undefined : postgres >= insert,
   });
   return { p99VsBareStart, throughputAtMaximum, scaling: scalingRatios, goals };
@@ -146,7 +162,19 @@ function variantSection(variant: VariantResult): string {
   if (variant.steps.length > 0) {
     lines.push(
       table(
-        ['offered load', 'sent', 'acknowledged/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'receiver CPU', 'receiver peak RSS', 'exactly once'],
+        [
+          'offered load',
+          'sent',
+          'acknowledged/s',
+          'p50 ms',
+          'p90 ms',
+          'p99 ms',
+          'max ms',
+          'errors',
+          'receiver CPU',
+          'receiver peak RSS',
+          'exactly once',
+        ],
         variant.steps.map((step) => [
           marked(step),
           String(step.sent),
@@ -163,7 +191,18 @@ function variantSection(variant: VariantResult): string {
       ),
       '',
       table(
-        ['offered load', 'worker CPU', 'worker peak RSS', 'Temporal CPU', 'PostgreSQL CPU', 'load generator CPU', 'machine busy', 'backlog after', 'send lag p99 ms', 'quiet wait before'],
+        [
+          'offered load',
+          'worker CPU',
+          'worker peak RSS',
+          'Temporal CPU',
+          'PostgreSQL CPU',
+          'load generator CPU',
+          'machine busy',
+          'backlog after',
+          'send lag p99 ms',
+          'quiet wait before',
+        ],
         variant.steps.map((step) => [
           marked(step),
           cpu(step, 'worker'),
@@ -180,7 +219,11 @@ function variantSection(variant: VariantResult): string {
       '',
     );
   }
-  if (variant.steps.some((step) => !step.keptUp)) lines.push('† fell behind: at a fixed rate, under 99 % of the events sent were acknowledged or under 90 % of the rate; in the closed loop, under 99 % of the answers were 2xx.', '');
+  if (variant.steps.some((step) => !step.keptUp))
+    lines.push(
+      '† fell behind: at a fixed rate, under 99 % of the events sent were acknowledged or under 90 % of the rate; in the closed loop, under 99 % of the answers were 2xx.',
+      '',
+    );
   if (variant.error !== undefined) lines.push(`**Stopped early:** ${variant.error}`, '');
   return lines.join('\n');
 }
@@ -199,7 +242,8 @@ export function renderReport(results: BenchResults): string {
       'A benchmark asserts nothing about time: the goals below are reported, not enforced.',
     '',
   );
-  if (!results.exactlyOnceOk) out.push('**An acknowledged event was not found exactly once: see the tables. This is a correctness failure.**', '');
+  if (!results.exactlyOnceOk)
+    out.push('**An acknowledged event was not found exactly once: see the tables. This is a correctness failure.**', '');
 
   out.push('## Machine', '');
   const servers = Object.entries(machine.temporalServers).map(([kind, version]) => `${kind}: ${version}`);
@@ -214,8 +258,18 @@ export function renderReport(results: BenchResults): string {
         ['Node', machine.node],
         ['Temporal', [machine.temporalCli, ...servers].filter((part) => part !== undefined).join('; ') || 'not started'],
         ['PostgreSQL', machine.postgres ?? 'not used'],
-        ['Packages', Object.entries(machine.packages).map(([name, version]) => `${name} ${version}`).join(', ')],
-        ['Commit', machine.git === undefined ? 'unknown' : `${machine.git.commit}${machine.git.uncommittedChanges ? ' with uncommitted changes' : ''}`],
+        [
+          'Packages',
+          Object.entries(machine.packages)
+            .map(([name, version]) => `${name} ${version}`)
+            .join(', '),
+        ],
+        [
+          'Commit',
+          machine.git === undefined
+            ? 'unknown'
+            : `${machine.git.commit}${machine.git.uncommittedChanges ? ' with uncommitted changes' : ''}`,
+        ],
         ['Load average (1, 5, 15 min)', `${load.atStart.join(', ')} at the start; ${load.atEnd?.join(', ') ?? '?'} at the end`],
       ],
       2,
@@ -227,11 +281,21 @@ export function renderReport(results: BenchResults): string {
   }
 
   out.push('## Goals (reported, not asserted)', '');
-  out.push(table(['goal', 'measured', ''], analysis.goals.map((goal) => [goal.goal, goal.measured, goalMark(goal)]), 3), '');
+  out.push(
+    table(
+      ['goal', 'measured', ''],
+      analysis.goals.map((goal) => [goal.goal, goal.measured, goalMark(goal)]),
+      3,
+    ),
+    '',
+  );
 
   out.push('## Ratios', '');
   if (analysis.p99VsBareStart.length > 0) {
-    out.push('p99 latency of our receiver over a bare `client.workflow.start` at the same offered load, on the same kind of Temporal (1.00 = HTTP costs nothing):', '');
+    out.push(
+      'p99 latency of our receiver over a bare `client.workflow.start` at the same offered load, on the same kind of Temporal (1.00 = HTTP costs nothing):',
+      '',
+    );
     out.push(
       table(
         ['backend', 'offered load', 'receiver p99 ms', 'bare start p99 ms', 'ratio', ''],
@@ -253,7 +317,13 @@ export function renderReport(results: BenchResults): string {
     out.push(
       table(
         ['variant', 'acknowledged/s', 'vs 3 (INSERT)', 'vs 4 (verify-only)', 'vs 5 (bare start, same Temporal)'],
-        analysis.throughputAtMaximum.map((row) => [`${row.number}. ${row.title}`, String(row.perSecond), ratio(row.vsInsertBaseline), ratio(row.vsVerifyOnly), ratio(row.vsBareStart)]),
+        analysis.throughputAtMaximum.map((row) => [
+          `${row.number}. ${row.title}`,
+          String(row.perSecond),
+          ratio(row.vsInsertBaseline),
+          ratio(row.vsVerifyOnly),
+          ratio(row.vsBareStart),
+        ]),
       ),
       '',
     );
@@ -277,11 +347,24 @@ export function renderReport(results: BenchResults): string {
     );
     out.push(
       table(
-        ['receivers × workers', 'acknowledged/s', 'vs 1 × 1', 'p50 ms', 'p99 ms', 'errors', 'receivers CPU', 'workers CPU', 'Temporal CPU', 'machine busy', 'exactly once'],
+        [
+          'receivers × workers',
+          'acknowledged/s',
+          'vs 1 × 1',
+          'p50 ms',
+          'p99 ms',
+          'errors',
+          'receivers CPU',
+          'workers CPU',
+          'Temporal CPU',
+          'machine busy',
+          'exactly once',
+        ],
         results.scaling.map((point) => {
           const ratio = analysis.scaling.find((row) => row.receivers === point.receivers && row.workers === point.workers)?.vsOneByOne;
           const step = point.step;
-          if (step === undefined) return [`${point.receivers} × ${point.workers}`, `failed: ${point.error ?? '?'}`, '', '', '', '', '', '', '', '', ''];
+          if (step === undefined)
+            return [`${point.receivers} × ${point.workers}`, `failed: ${point.error ?? '?'}`, '', '', '', '', '', '', '', '', ''];
           return [
             `${point.receivers} × ${point.workers}`,
             String(step.throughputPerSecond),

@@ -99,11 +99,15 @@ async function measureStep(name: string, options: BenchOptions, target: Target, 
   const usage: Record<string, Usage> = Object.fromEntries(windows.map(([role, window]) => [role, window.end()]));
   const machineBusyPercent = machine.end();
   const backlogAfter = await target.backlog?.();
-  const errors = Object.fromEntries(Object.entries(run.outcomes).filter(([key]) => !/^2\d\d$/.test(key) && key !== 'started' && key !== 'duplicate'));
+  const errors = Object.fromEntries(
+    Object.entries(run.outcomes).filter(([key]) => !/^2\d\d$/.test(key) && key !== 'started' && key !== 'duplicate'),
+  );
   const throughputPerSecond = run.durationSeconds > 0 ? Math.round((run.acknowledged / run.durationSeconds) * 10) / 10 : 0;
   // A closed loop stops with a request in flight on each connection: judge it by what was answered.
   const keptUp =
-    spec.load.kind === 'closed' ? run.answered > 0 && run.acknowledged >= 0.99 * run.answered : run.acknowledged >= 0.99 * run.sent && throughputPerSecond >= 0.9 * spec.load.rate;
+    spec.load.kind === 'closed'
+      ? run.answered > 0 && run.acknowledged >= 0.99 * run.answered
+      : run.acknowledged >= 0.99 * run.sent && throughputPerSecond >= 0.9 * spec.load.rate;
   const result: StepResult = {
     label: stepLabel,
     load: spec.load,
@@ -138,7 +142,11 @@ async function warmUp(options: BenchOptions, target: Target): Promise<void> {
   if (options.warmupSeconds <= 0) return;
   const rate = options.rates[0] ?? 50;
   say(`  warm-up: ${rate}/s for ${options.warmupSeconds} s (not measured)`);
-  await target.run({ load: { kind: 'rate', rate }, durationSeconds: options.warmupSeconds, maxInFlight: options.maxInFlight }, newTag(), () => undefined);
+  await target.run(
+    { load: { kind: 'rate', rate }, durationSeconds: options.warmupSeconds, maxInFlight: options.maxInFlight },
+    newTag(),
+    () => undefined,
+  );
 }
 
 async function checkSteps(target: Target, steps: MeasuredStep[]): Promise<void> {
@@ -157,7 +165,12 @@ async function checkSteps(target: Target, steps: MeasuredStep[]): Promise<void> 
 }
 
 /** Runs a target's steps; what was measured is kept even if a later step fails. */
-async function runSteps(name: string, options: BenchOptions, target: Target, specs: readonly DriveSpec[]): Promise<{ steps: StepResult[]; error?: string }> {
+async function runSteps(
+  name: string,
+  options: BenchOptions,
+  target: Target,
+  specs: readonly DriveSpec[],
+): Promise<{ steps: StepResult[]; error?: string }> {
   const measured: MeasuredStep[] = [];
   let error: string | undefined;
   try {
@@ -288,8 +301,16 @@ async function main(): Promise<number> {
   };
 
   const specs: DriveSpec[] = [
-    ...options.rates.map((rate): DriveSpec => ({ load: { kind: 'rate', rate }, durationSeconds: options.durationSeconds, maxInFlight: options.maxInFlight })),
-    { load: { kind: 'closed', connections: options.connections }, durationSeconds: options.durationSeconds, maxInFlight: options.maxInFlight },
+    ...options.rates.map((rate): DriveSpec => ({
+      load: { kind: 'rate', rate },
+      durationSeconds: options.durationSeconds,
+      maxInFlight: options.maxInFlight,
+    })),
+    {
+      load: { kind: 'closed', connections: options.connections },
+      durationSeconds: options.durationSeconds,
+      maxInFlight: options.maxInFlight,
+    },
   ];
 
   const variants: VariantResult[] = [];
@@ -326,14 +347,19 @@ async function main(): Promise<number> {
   if (options.scaling.length === 0) scalingSkipped = 'Not run (--no-scaling).';
   for (const point of options.scaling) {
     const name = `scaling-${point.receivers}x${point.workers}`;
-    say(`\n== Scaling: ${point.receivers} receiver process${point.receivers === 1 ? '' : 'es'} × ${point.workers} worker${point.workers === 1 ? '' : 's'}, closed-loop maximum`);
+    say(
+      `\n== Scaling: ${point.receivers} receiver process${point.receivers === 1 ? '' : 'es'} × ${point.workers} worker${point.workers === 1 ? '' : 's'}, closed-loop maximum`,
+    );
     let backend: TemporalBackend | undefined;
     const stopBackend = async (): Promise<void> => {
       cleanups.delete(stopBackend);
       await backend?.stop();
     };
     try {
-      const fresh = await startSqliteTemporal({ cliPath: await ctx.cliPath(), dbFile: options.devDb === 'file' ? path.join(workDir, `${name}.db`) : undefined });
+      const fresh = await startSqliteTemporal({
+        cliPath: await ctx.cliPath(),
+        dbFile: options.devDb === 'file' ? path.join(workDir, `${name}.db`) : undefined,
+      });
       backend = fresh;
       cleanups.add(stopBackend);
       const spec = specs[specs.length - 1] as DriveSpec;
@@ -341,7 +367,12 @@ async function main(): Promise<number> {
         () => startOurStack(ctx, fresh, { receivers: point.receivers, workers: point.workers, name, cluster: true }),
         async (target) => ({ info: target.info, ...(await runSteps(name, options, target, [spec])) }),
       );
-      scaling.push({ ...point, info: outcome.info, ...(outcome.steps[0] === undefined ? {} : { step: outcome.steps[0] }), ...(outcome.error === undefined ? {} : { error: outcome.error }) });
+      scaling.push({
+        ...point,
+        info: outcome.info,
+        ...(outcome.steps[0] === undefined ? {} : { step: outcome.steps[0] }),
+        ...(outcome.error === undefined ? {} : { error: outcome.error }),
+      });
     } catch (error) {
       if (error instanceof SkipVariant) {
         scalingSkipped = `Not run: ${error.message}`;
@@ -360,7 +391,10 @@ async function main(): Promise<number> {
   for (const note of postgresBackend?.notes ?? []) say(`bench: ${note}`);
   finishMachine(machine);
 
-  const allSteps = [...variants.flatMap((variant) => variant.steps), ...scaling.flatMap((point) => (point.step === undefined ? [] : [point.step]))];
+  const allSteps = [
+    ...variants.flatMap((variant) => variant.steps),
+    ...scaling.flatMap((point) => (point.step === undefined ? [] : [point.step])),
+  ];
   const exactlyOnceOk = allSteps.every((step) => step.exactlyOnce === undefined || step.exactlyOnce.ok);
   const finishedAt = new Date();
   const recordedOptions = Object.fromEntries(Object.entries(options).filter(([key]) => key !== 'argv')) as Omit<BenchOptions, 'argv'>;
@@ -388,8 +422,11 @@ async function main(): Promise<number> {
   if (chart !== undefined) writeFileSync(path.join(outDir, 'chart.svg'), chart);
   writeFileSync(path.join(outDir, 'report.md'), renderReport(results));
   const shown = outDir.startsWith(`${process.cwd()}${path.sep}`) ? path.relative(process.cwd(), outDir) : outDir;
-  say(`\nbench: results in ${shown}/ (results.json, report.md${chart === undefined ? '' : ', chart.svg'}) after ${formatDuration(results.wallSeconds)}`);
-  for (const goal of results.analysis.goals) say(`  goal: ${goal.goal}: ${goal.met === undefined ? goal.measured : `${goal.met ? 'met' : 'not met'} (${goal.measured})`}`);
+  say(
+    `\nbench: results in ${shown}/ (results.json, report.md${chart === undefined ? '' : ', chart.svg'}) after ${formatDuration(results.wallSeconds)}`,
+  );
+  for (const goal of results.analysis.goals)
+    say(`  goal: ${goal.goal}: ${goal.met === undefined ? goal.measured : `${goal.met ? 'met' : 'not met'} (${goal.measured})`}`);
 
   if (options.keepTemp || failedToStart || variants.some((variant) => variant.error !== undefined)) say(`bench: logs kept in ${logDir}`);
   else rmSync(workDir, { recursive: true, force: true });
@@ -419,10 +456,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 const costOnly = process.argv.indexOf('--cost-only');
 if (costOnly >= 0) runCost(process.argv.slice(2).filter((_, index) => index !== costOnly - 2));
 else
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    say(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(2);
-  },
-);
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      say(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exit(2);
+    },
+  );

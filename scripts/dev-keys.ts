@@ -39,9 +39,11 @@ export function devSecrets(dir: string, env: Env = process.env): DevSecrets {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
   const keysGiven = given(env, 'PAYLOAD_ENCRYPTION_KEYS');
-  const keys = keysGiven === undefined ? readOrCreate(path.join(dir, KEYS_FILE), () => `dev-1:${randomBytes(32).toString('base64')}`) : undefined;
+  const keys =
+    keysGiven === undefined ? readOrCreate(path.join(dir, KEYS_FILE), () => `dev-1:${randomBytes(32).toString('base64')}`) : undefined;
   const tokenGiven = given(env, 'CODEC_SERVER_TOKEN');
-  const token = tokenGiven === undefined ? readOrCreate(path.join(dir, TOKEN_FILE), () => randomBytes(32).toString('base64url')) : undefined;
+  const token =
+    tokenGiven === undefined ? readOrCreate(path.join(dir, TOKEN_FILE), () => randomBytes(32).toString('base64url')) : undefined;
   const secrets: DevSecrets = {
     payloadEncryptionKeys: keysGiven ?? keys?.value ?? '',
     codecServerToken: tokenGiven ?? token?.value ?? '',
@@ -51,6 +53,7 @@ export function devSecrets(dir: string, env: Env = process.env): DevSecrets {
   };
   // Fail here, with the setting's name, rather than in three child processes at once.
   loadPayloadEncryption({ PAYLOAD_ENCRYPTION_KEYS: secrets.payloadEncryptionKeys });
-  if (secrets.codecServerToken.length < MIN_TOKEN_LENGTH) throw new Error(`CODEC_SERVER_TOKEN (${secrets.tokenFrom}): at least ${MIN_TOKEN_LENGTH} characters`);
+  if (secrets.codecServerToken.length < MIN_TOKEN_LENGTH)
+    throw new Error(`CODEC_SERVER_TOKEN (${secrets.tokenFrom}): at least ${MIN_TOKEN_LENGTH} characters`);
   return secrets;
 }

@@ -72,7 +72,15 @@ const NAMESPACE = 'default';
 export const FILE_DB_PRAGMAS = ['journal_mode=wal', 'synchronous=full'] as const;
 
 // The CLI's names for search attribute types.
-const CLI_TYPE: Record<string, string> = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime' };
+const CLI_TYPE: Record<string, string> = {
+  KEYWORD: 'Keyword',
+  KEYWORD_LIST: 'KeywordList',
+  TEXT: 'Text',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+};
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const ip = options.ip ?? '127.0.0.1';
@@ -141,7 +149,8 @@ async function waitUntilServing(address: string, child: ChildProcess, output: ()
         await connection.close();
       }
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`temporal dev server at ${address} did not answer in ${timeoutMs} ms: ${String(error)}\n${output()}`);
+      if (Date.now() > deadline)
+        throw new Error(`temporal dev server at ${address} did not answer in ${timeoutMs} ms: ${String(error)}\n${output()}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }

@@ -105,12 +105,7 @@ const DEFAULT_TASK_QUEUE = 'osigu-webhooks';
 
 // Each schema is applied to one variable so that an error always names the setting it is about.
 export const integer = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+  z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(min).max(max));
 
 const byteSize = z
   .string()
@@ -210,7 +205,10 @@ const osiguEnvironment = z.enum(OSIGU_ENVIRONMENTS, { message: 'must be sandbox 
 function readEnvironment(env: Env): OsiguEnvironment {
   const raw = env.OSIGU_ENVIRONMENT;
   if (raw === undefined || raw.trim() === '') {
-    throw new ConfigError('OSIGU_ENVIRONMENT', 'is required: sandbox or production, the Osigu environment whose events this deployment processes');
+    throw new ConfigError(
+      'OSIGU_ENVIRONMENT',
+      'is required: sandbox or production, the Osigu environment whose events this deployment processes',
+    );
   }
   return read(env, 'OSIGU_ENVIRONMENT', osiguEnvironment);
 }
@@ -219,8 +217,10 @@ function readEnvironment(env: Env): OsiguEnvironment {
 function readIdHashKey(env: Env, environment: OsiguEnvironment): string {
   const key = readOptional(env, 'RESOURCE_ID_HASH_KEY');
   if (environment !== 'production') return key ?? DEV_RESOURCE_ID_HASH_KEY;
-  if (key === undefined) throw new ConfigError('RESOURCE_ID_HASH_KEY', 'is required when OSIGU_ENVIRONMENT=production (e.g. openssl rand -base64 32)');
-  if (key === DEV_RESOURCE_ID_HASH_KEY) throw new ConfigError('RESOURCE_ID_HASH_KEY', 'is the published development key; production needs its own');
+  if (key === undefined)
+    throw new ConfigError('RESOURCE_ID_HASH_KEY', 'is required when OSIGU_ENVIRONMENT=production (e.g. openssl rand -base64 32)');
+  if (key === DEV_RESOURCE_ID_HASH_KEY)
+    throw new ConfigError('RESOURCE_ID_HASH_KEY', 'is the published development key; production needs its own');
   if (utf8Bytes(key) < 32) throw new ConfigError('RESOURCE_ID_HASH_KEY', 'must be at least 32 bytes in production');
   return key;
 }
@@ -243,7 +243,10 @@ function requireEncryptionInProduction(env: Env, environment: OsiguEnvironment):
 
 function requireHttpsInProduction(name: string, url: string, environment: OsiguEnvironment): void {
   if (environment === 'production' && !url.startsWith('https://')) {
-    throw new ConfigError(name, 'must be an https:// URL when OSIGU_ENVIRONMENT=production (secrets and PHI-adjacent details travel on it)');
+    throw new ConfigError(
+      name,
+      'must be an https:// URL when OSIGU_ENVIRONMENT=production (secrets and PHI-adjacent details travel on it)',
+    );
   }
 }
 
@@ -273,7 +276,10 @@ export function loadReceiverConfig(env: Env = process.env): ReceiverConfig {
       throw new ConfigError('OSIGU_WEBHOOK_SECRET', 'is the published development secret; refused when OSIGU_ENVIRONMENT=production');
     }
     if (webhookSecrets.some((secret) => utf8Bytes(secret) < MIN_PRODUCTION_SECRET_BYTES)) {
-      throw new ConfigError('OSIGU_WEBHOOK_SECRET', `every secret must be at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when OSIGU_ENVIRONMENT=production`);
+      throw new ConfigError(
+        'OSIGU_WEBHOOK_SECRET',
+        `every secret must be at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when OSIGU_ENVIRONMENT=production`,
+      );
     }
   }
   requireEncryptionInProduction(env, environment);
@@ -323,7 +329,10 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const apiSettings = { OSIGU_API_BASE_URL: apiBase, OSIGU_CLIENT_ID: clientId, OSIGU_CLIENT_SECRET: clientSecret };
   const missing = Object.entries(apiSettings).filter(([, value]) => value === undefined);
   if (missing.length > 0 && missing.length < 3) {
-    throw new ConfigError(missing[0]?.[0] ?? 'OSIGU_API_BASE_URL', 'is required when any of OSIGU_API_BASE_URL, OSIGU_CLIENT_ID, OSIGU_CLIENT_SECRET is set');
+    throw new ConfigError(
+      missing[0]?.[0] ?? 'OSIGU_API_BASE_URL',
+      'is required when any of OSIGU_API_BASE_URL, OSIGU_CLIENT_ID, OSIGU_CLIENT_SECRET is set',
+    );
   }
   const environment = readEnvironment(env);
   requireEncryptionInProduction(env, environment);
@@ -331,8 +340,16 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const providerSecret = readOptional(env, 'PROVIDER_WEBHOOK_SECRET');
   if (providerUrl !== undefined && environment === 'production') {
     requireHttpsInProduction('PROVIDER_WEBHOOK_URL', providerUrl, environment);
-    if (providerSecret === undefined) throw new ConfigError('PROVIDER_WEBHOOK_SECRET', 'is required when PROVIDER_WEBHOOK_URL is set and OSIGU_ENVIRONMENT=production (notifications would go unsigned)');
-    if (utf8Bytes(providerSecret) < MIN_PRODUCTION_SECRET_BYTES) throw new ConfigError('PROVIDER_WEBHOOK_SECRET', `must be at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when OSIGU_ENVIRONMENT=production`);
+    if (providerSecret === undefined)
+      throw new ConfigError(
+        'PROVIDER_WEBHOOK_SECRET',
+        'is required when PROVIDER_WEBHOOK_URL is set and OSIGU_ENVIRONMENT=production (notifications would go unsigned)',
+      );
+    if (utf8Bytes(providerSecret) < MIN_PRODUCTION_SECRET_BYTES)
+      throw new ConfigError(
+        'PROVIDER_WEBHOOK_SECRET',
+        `must be at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when OSIGU_ENVIRONMENT=production`,
+      );
   }
   const osiguApiUrl = apiBase === undefined ? undefined : read(env, 'OSIGU_API_BASE_URL', httpUrl);
   if (osiguApiUrl !== undefined) requireHttpsInProduction('OSIGU_API_BASE_URL', osiguApiUrl, environment);
@@ -345,7 +362,12 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       dispensationStaleAfterMs: read(env, 'DISPENSATION_STALE_AFTER', duration, formatDuration(defaults.dispensationStaleAfterMs)),
       discrepancyEscalateAfterMs: read(env, 'DISCREPANCY_ESCALATE_AFTER', duration, formatDuration(defaults.discrepancyEscalateAfterMs)),
       discrepancyMaxEscalations: read(env, 'DISCREPANCY_MAX_ESCALATIONS', integer(0, 100), String(defaults.discrepancyMaxEscalations)),
-      prescriptionOutcomeTimeoutMs: read(env, 'PRESCRIPTION_OUTCOME_TIMEOUT', duration, formatDuration(defaults.prescriptionOutcomeTimeoutMs)),
+      prescriptionOutcomeTimeoutMs: read(
+        env,
+        'PRESCRIPTION_OUTCOME_TIMEOUT',
+        duration,
+        formatDuration(defaults.prescriptionOutcomeTimeoutMs),
+      ),
       quietPeriodMs: read(env, 'ENTITY_QUIET_PERIOD', duration, formatDuration(defaults.quietPeriodMs)),
       maxHistoryEvents: read(env, 'ENTITY_MAX_HISTORY_EVENTS', integer(50, 50_000), String(defaults.maxHistoryEvents)),
       lookupRetryAfterMs: read(env, 'LOOKUP_RETRY_AFTER', duration, formatDuration(defaults.lookupRetryAfterMs)),
@@ -356,7 +378,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
         : undefined,
     providerWebhook: providerUrl === undefined ? undefined : { url: providerUrl, secret: providerSecret },
     // Unset: the default; set but empty: off.
-    metricsAddress: env.WORKER_METRICS_ADDRESS?.trim() === '' ? undefined : read(env, 'WORKER_METRICS_ADDRESS', socketAddress, '127.0.0.1:9464'),
+    metricsAddress:
+      env.WORKER_METRICS_ADDRESS?.trim() === '' ? undefined : read(env, 'WORKER_METRICS_ADDRESS', socketAddress, '127.0.0.1:9464'),
     version: readWorkerVersion(env),
   };
 }
@@ -374,9 +397,13 @@ const buildId = z
 
 function readWorkerVersion(env: Env): WorkerVersion | undefined {
   if (readOptional(env, 'TEMPORAL_WORKER_DEPLOYMENT') === undefined) {
-    if (readOptional(env, 'TEMPORAL_WORKER_BUILD_ID') !== undefined) throw new ConfigError('TEMPORAL_WORKER_DEPLOYMENT', 'is required when TEMPORAL_WORKER_BUILD_ID is set');
+    if (readOptional(env, 'TEMPORAL_WORKER_BUILD_ID') !== undefined)
+      throw new ConfigError('TEMPORAL_WORKER_DEPLOYMENT', 'is required when TEMPORAL_WORKER_BUILD_ID is set');
     return undefined;
   }
   // No default build id: two builds that claimed the same one would be routed as one.
-  return { deploymentName: read(env, 'TEMPORAL_WORKER_DEPLOYMENT', deploymentName), buildId: read(env, 'TEMPORAL_WORKER_BUILD_ID', buildId) };
+  return {
+    deploymentName: read(env, 'TEMPORAL_WORKER_DEPLOYMENT', deploymentName),
+    buildId: read(env, 'TEMPORAL_WORKER_BUILD_ID', buildId),
+  };
 }

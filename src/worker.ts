@@ -28,7 +28,16 @@ export interface EventWorkerOptions {
 }
 
 /** The worker for every event and entity workflow; the caller owns the connection and runs it. */
-export async function createEventWorker({ connection, namespace, taskQueue, activities, payloadEncryption, tracing, version, workflowsPath }: EventWorkerOptions): Promise<Worker> {
+export async function createEventWorker({
+  connection,
+  namespace,
+  taskQueue,
+  activities,
+  payloadEncryption,
+  tracing,
+  version,
+  workflowsPath,
+}: EventWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
@@ -91,8 +100,22 @@ export async function runWorkerProcess({ workflowsPath }: { workflowsPath?: stri
   try {
     const encryptionStatus = payloadEncryptionStatus(payloadEncryption);
     Runtime.instance().logger[encryptionStatus.level](encryptionStatus.message, encryptionStatus.fields);
-    const client = new Client({ connection: clientConnection, namespace: temporal.namespace, dataConverter: dataConverterFor(payloadEncryption), interceptors: clientTracingInterceptors(tracing) ?? {} });
-    const worker = await createEventWorker({ connection, namespace: temporal.namespace, taskQueue: config.taskQueue, activities: activitiesFor(config, client), payloadEncryption, tracing, version: config.version, workflowsPath });
+    const client = new Client({
+      connection: clientConnection,
+      namespace: temporal.namespace,
+      dataConverter: dataConverterFor(payloadEncryption),
+      interceptors: clientTracingInterceptors(tracing) ?? {},
+    });
+    const worker = await createEventWorker({
+      connection,
+      namespace: temporal.namespace,
+      taskQueue: config.taskQueue,
+      activities: activitiesFor(config, client),
+      payloadEncryption,
+      tracing,
+      version: config.version,
+      workflowsPath,
+    });
     // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks have drained: the SDK installs
     // those signal handlers itself (Runtime's shutdownSignals).
     await worker.run();

@@ -3,7 +3,11 @@ import { workerMetricsOptions } from '../src/worker-metrics';
 
 /* The settings for metrics and load shedding (METRICS_ENABLED, MAX_IN_FLIGHT, MAX_CONCURRENT_STARTS, WORKER_METRICS_ADDRESS). */
 
-const receiverEnv = (extra: Env = {}): Env => ({ OSIGU_WEBHOOK_SECRET: 'whsec_test_observability', OSIGU_ENVIRONMENT: 'sandbox', ...extra });
+const receiverEnv = (extra: Env = {}): Env => ({
+  OSIGU_WEBHOOK_SECRET: 'whsec_test_observability',
+  OSIGU_ENVIRONMENT: 'sandbox',
+  ...extra,
+});
 
 function settingOf(load: () => unknown): string {
   try {
@@ -38,7 +42,10 @@ describe('receiver', () => {
   });
 
   it('MAX_IN_FLIGHT and MAX_CONCURRENT_STARTS take whole numbers from 1', () => {
-    expect(loadReceiverConfig(receiverEnv({ MAX_IN_FLIGHT: '2', MAX_CONCURRENT_STARTS: '1' }))).toMatchObject({ maxInFlight: 2, maxConcurrentStarts: 1 });
+    expect(loadReceiverConfig(receiverEnv({ MAX_IN_FLIGHT: '2', MAX_CONCURRENT_STARTS: '1' }))).toMatchObject({
+      maxInFlight: 2,
+      maxConcurrentStarts: 1,
+    });
     for (const value of ['0', '-1', '1.5', 'many', '100001']) {
       expect(settingOf(() => loadReceiverConfig(receiverEnv({ MAX_IN_FLIGHT: value })))).toBe('MAX_IN_FLIGHT');
       expect(settingOf(() => loadReceiverConfig(receiverEnv({ MAX_CONCURRENT_STARTS: value })))).toBe('MAX_CONCURRENT_STARTS');
@@ -61,12 +68,16 @@ describe('worker', () => {
   it.each(['localhost:9464', '9464', '127.0.0.1', '127.0.0.1:99999', '::1:9464', '[::1]', 'http://127.0.0.1:9464', '256.0.0.1:9464'])(
     'WORKER_METRICS_ADDRESS=%j is refused, naming it',
     (value) => {
-      expect(settingOf(() => loadWorkerConfig({ OSIGU_ENVIRONMENT: 'sandbox', WORKER_METRICS_ADDRESS: value }))).toBe('WORKER_METRICS_ADDRESS');
+      expect(settingOf(() => loadWorkerConfig({ OSIGU_ENVIRONMENT: 'sandbox', WORKER_METRICS_ADDRESS: value }))).toBe(
+        'WORKER_METRICS_ADDRESS',
+      );
     },
   );
 
   it("the Runtime options turn the SDK's Prometheus exporter on, or leave telemetry alone", () => {
-    expect(workerMetricsOptions('127.0.0.1:9464')).toEqual({ telemetryOptions: { metrics: { prometheus: { bindAddress: '127.0.0.1:9464' } } } });
+    expect(workerMetricsOptions('127.0.0.1:9464')).toEqual({
+      telemetryOptions: { metrics: { prometheus: { bindAddress: '127.0.0.1:9464' } } },
+    });
     expect(workerMetricsOptions(undefined)).toEqual({});
   });
 });

@@ -36,14 +36,20 @@ describe('OSIGU_ENVIRONMENT', () => {
   });
 
   it('is sandbox or production, nothing else', () => {
-    expect(refusal(() => loadReceiverConfig({ OSIGU_WEBHOOK_SECRET: STRONG_SECRET, OSIGU_ENVIRONMENT: 'prod' })).setting).toBe('OSIGU_ENVIRONMENT');
+    expect(refusal(() => loadReceiverConfig({ OSIGU_WEBHOOK_SECRET: STRONG_SECRET, OSIGU_ENVIRONMENT: 'prod' })).setting).toBe(
+      'OSIGU_ENVIRONMENT',
+    );
     expect(loadReceiverConfig(production()).osiguEnvironment).toBe('production');
   });
 });
 
 describe('the receiver in production', () => {
   it('starts with a strong secret, encryption keys and an id key', () => {
-    expect(loadReceiverConfig(production())).toMatchObject({ osiguEnvironment: 'production', webhookSecrets: [STRONG_SECRET], idHashKey: ID_KEY });
+    expect(loadReceiverConfig(production())).toMatchObject({
+      osiguEnvironment: 'production',
+      webhookSecrets: [STRONG_SECRET],
+      idHashKey: ID_KEY,
+    });
   });
 
   it('refuses the published development secret, even beside a strong one', () => {
@@ -62,8 +68,12 @@ describe('the receiver in production', () => {
     const error = refusal(() => loadReceiverConfig(production({ PAYLOAD_ENCRYPTION_KEYS: '' })));
     expect(error.setting).toBe('PAYLOAD_ENCRYPTION_KEYS');
     expect(error.message).toContain('PAYLOAD_ENCRYPTION_OPT_OUT=store-phi-in-clear');
-    expect(refusal(() => loadReceiverConfig(production({ PAYLOAD_ENCRYPTION_KEYS: '', PAYLOAD_ENCRYPTION_OPT_OUT: 'true' }))).setting).toBe('PAYLOAD_ENCRYPTION_OPT_OUT');
-    expect(loadReceiverConfig(production({ PAYLOAD_ENCRYPTION_KEYS: '', PAYLOAD_ENCRYPTION_OPT_OUT: 'store-phi-in-clear' })).osiguEnvironment).toBe('production');
+    expect(refusal(() => loadReceiverConfig(production({ PAYLOAD_ENCRYPTION_KEYS: '', PAYLOAD_ENCRYPTION_OPT_OUT: 'true' }))).setting).toBe(
+      'PAYLOAD_ENCRYPTION_OPT_OUT',
+    );
+    expect(
+      loadReceiverConfig(production({ PAYLOAD_ENCRYPTION_KEYS: '', PAYLOAD_ENCRYPTION_OPT_OUT: 'store-phi-in-clear' })).osiguEnvironment,
+    ).toBe('production');
   });
 
   it('requires its own RESOURCE_ID_HASH_KEY: not missing, not the development key, not short', () => {
@@ -91,7 +101,11 @@ describe('the secret list, in every environment', () => {
 });
 
 describe('WEBHOOK_BODY_LIMIT', () => {
-  const sandbox = (limit: string): Env => ({ OSIGU_ENVIRONMENT: 'sandbox', OSIGU_WEBHOOK_SECRET: STRONG_SECRET, WEBHOOK_BODY_LIMIT: limit });
+  const sandbox = (limit: string): Env => ({
+    OSIGU_ENVIRONMENT: 'sandbox',
+    OSIGU_WEBHOOK_SECRET: STRONG_SECRET,
+    WEBHOOK_BODY_LIMIT: limit,
+  });
   it('is capped by what Temporal stores, and the error says why', () => {
     expect(loadReceiverConfig(sandbox(String(MAX_BODY_LIMIT_BYTES))).bodyLimitBytes).toBe(MAX_BODY_LIMIT_BYTES);
     const error = refusal(() => loadReceiverConfig(sandbox('2mb')));
@@ -104,12 +118,20 @@ describe('WEBHOOK_BODY_LIMIT', () => {
 describe('admission settings', () => {
   const sandbox = (overrides: Env = {}): Env => ({ OSIGU_ENVIRONMENT: 'sandbox', OSIGU_WEBHOOK_SECRET: STRONG_SECRET, ...overrides });
   it('default to bounded body reads, a per-address share, a short body deadline and a connection cap', () => {
-    expect(loadReceiverConfig(sandbox())).toMatchObject({ maxBodyReads: 256, maxBodyReadsPerAddress: 32, bodyTimeoutMs: 3_000, maxConnections: 1024, trustedProxies: undefined });
+    expect(loadReceiverConfig(sandbox())).toMatchObject({
+      maxBodyReads: 256,
+      maxBodyReadsPerAddress: 32,
+      bodyTimeoutMs: 3_000,
+      maxConnections: 1024,
+      trustedProxies: undefined,
+    });
   });
 
   it('refuse a body deadline longer than the request timeout, and a share larger than the whole', () => {
     expect(refusal(() => loadReceiverConfig(sandbox({ BODY_TIMEOUT_MS: '20000' }))).setting).toBe('BODY_TIMEOUT_MS');
-    expect(refusal(() => loadReceiverConfig(sandbox({ MAX_BODY_READS: '4', MAX_BODY_READS_PER_ADDRESS: '8' }))).setting).toBe('MAX_BODY_READS_PER_ADDRESS');
+    expect(refusal(() => loadReceiverConfig(sandbox({ MAX_BODY_READS: '4', MAX_BODY_READS_PER_ADDRESS: '8' }))).setting).toBe(
+      'MAX_BODY_READS_PER_ADDRESS',
+    );
   });
 
   it('read TRUSTED_PROXIES as addresses and CIDR ranges, and refuse anything else', () => {
@@ -133,11 +155,16 @@ describe('the worker in production', () => {
   });
 
   it('starts with HTTPS URLs and a provider secret', () => {
-    expect(loadWorkerConfig(worker())).toMatchObject({ osiguEnvironment: 'production', providerWebhook: { url: 'https://provider.internal/osigu' } });
+    expect(loadWorkerConfig(worker())).toMatchObject({
+      osiguEnvironment: 'production',
+      providerWebhook: { url: 'https://provider.internal/osigu' },
+    });
   });
 
   it('refuses a provider URL over http, or without a secret (notifications would go unsigned)', () => {
-    expect(refusal(() => loadWorkerConfig(worker({ PROVIDER_WEBHOOK_URL: 'http://provider.internal/osigu' }))).setting).toBe('PROVIDER_WEBHOOK_URL');
+    expect(refusal(() => loadWorkerConfig(worker({ PROVIDER_WEBHOOK_URL: 'http://provider.internal/osigu' }))).setting).toBe(
+      'PROVIDER_WEBHOOK_URL',
+    );
     expect(refusal(() => loadWorkerConfig(worker({ PROVIDER_WEBHOOK_SECRET: '' }))).setting).toBe('PROVIDER_WEBHOOK_SECRET');
     expect(refusal(() => loadWorkerConfig(worker({ PROVIDER_WEBHOOK_SECRET: 'short' }))).setting).toBe('PROVIDER_WEBHOOK_SECRET');
   });
@@ -153,6 +180,9 @@ describe('the worker in production', () => {
   });
 
   it('outside production, an http provider URL without a secret is still allowed (the dev stack and tests)', () => {
-    expect(loadWorkerConfig({ OSIGU_ENVIRONMENT: 'sandbox', PROVIDER_WEBHOOK_URL: 'http://127.0.0.1:9/x' }).providerWebhook).toEqual({ url: 'http://127.0.0.1:9/x', secret: undefined });
+    expect(loadWorkerConfig({ OSIGU_ENVIRONMENT: 'sandbox', PROVIDER_WEBHOOK_URL: 'http://127.0.0.1:9/x' }).providerWebhook).toEqual({
+      url: 'http://127.0.0.1:9/x',
+      secret: undefined,
+    });
   });
 });

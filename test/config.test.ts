@@ -53,7 +53,15 @@ describe('loadReceiverConfig', () => {
 
   it('treats empty strings like unset variables and falls back to the defaults', () => {
     const config = loadReceiverConfig(
-      receiverEnv({ PORT: '', WEBHOOK_PATH: '', TEMPORAL_TASK_QUEUE: '', WEBHOOK_BODY_LIMIT: '', LOG_LEVEL: '', HOST: '', TLS_CERT_FILE: '' }),
+      receiverEnv({
+        PORT: '',
+        WEBHOOK_PATH: '',
+        TEMPORAL_TASK_QUEUE: '',
+        WEBHOOK_BODY_LIMIT: '',
+        LOG_LEVEL: '',
+        HOST: '',
+        TLS_CERT_FILE: '',
+      }),
     );
     expect(config).toMatchObject({ port: 3000, webhookPath: '/osigu/webhooks', taskQueue: 'osigu-webhooks', bodyLimitBytes: 1_048_576 });
     expect(config.host).toBeUndefined();
@@ -103,15 +111,16 @@ describe('loadReceiverConfig', () => {
     });
 
     it('reads a comma-separated list and trims the spaces around each secret', () => {
-      expect(loadReceiverConfig(receiverEnv({ OSIGU_WEBHOOK_SECRET: ' whsec_old_0123456789 , whsec_new_0123456789,whsec_next_0123456789 ' })).webhookSecrets).toEqual([
-        'whsec_old_0123456789',
-        'whsec_new_0123456789',
-        'whsec_next_0123456789',
-      ]);
+      expect(
+        loadReceiverConfig(receiverEnv({ OSIGU_WEBHOOK_SECRET: ' whsec_old_0123456789 , whsec_new_0123456789,whsec_next_0123456789 ' }))
+          .webhookSecrets,
+      ).toEqual(['whsec_old_0123456789', 'whsec_new_0123456789', 'whsec_next_0123456789']);
     });
 
     it('keeps a single secret as a one-element list', () => {
-      expect(loadReceiverConfig(receiverEnv({ OSIGU_WEBHOOK_SECRET: 'whsec_only_0123456789' })).webhookSecrets).toEqual(['whsec_only_0123456789']);
+      expect(loadReceiverConfig(receiverEnv({ OSIGU_WEBHOOK_SECRET: 'whsec_only_0123456789' })).webhookSecrets).toEqual([
+        'whsec_only_0123456789',
+      ]);
     });
 
     it.each([
@@ -268,7 +277,10 @@ describe('loadWorkerConfig', () => {
   });
 
   it('takes an explicit queue and level', () => {
-    expect(loadWorkerConfig(workerEnv({ TEMPORAL_TASK_QUEUE: ' other-queue ', LOG_LEVEL: 'warn' }))).toMatchObject({ taskQueue: 'other-queue', logLevel: 'warn' });
+    expect(loadWorkerConfig(workerEnv({ TEMPORAL_TASK_QUEUE: ' other-queue ', LOG_LEVEL: 'warn' }))).toMatchObject({
+      taskQueue: 'other-queue',
+      logLevel: 'warn',
+    });
   });
 
   it('refuses an invalid LOG_LEVEL, naming it', () => {
@@ -288,15 +300,22 @@ describe('Worker Versioning settings', () => {
   });
 
   it('name the deployment and the build, both or neither', () => {
-    expect(loadWorkerConfig(workerEnv({ TEMPORAL_WORKER_DEPLOYMENT: 'osigu-webhooks', TEMPORAL_WORKER_BUILD_ID: '0.1.0+5b2cee5' })).version).toEqual({
+    expect(
+      loadWorkerConfig(workerEnv({ TEMPORAL_WORKER_DEPLOYMENT: 'osigu-webhooks', TEMPORAL_WORKER_BUILD_ID: '0.1.0+5b2cee5' })).version,
+    ).toEqual({
       deploymentName: 'osigu-webhooks',
       buildId: '0.1.0+5b2cee5',
     });
-    expect(configError(() => loadWorkerConfig(workerEnv({ TEMPORAL_WORKER_DEPLOYMENT: 'osigu-webhooks' }))).setting).toBe('TEMPORAL_WORKER_BUILD_ID');
+    expect(configError(() => loadWorkerConfig(workerEnv({ TEMPORAL_WORKER_DEPLOYMENT: 'osigu-webhooks' }))).setting).toBe(
+      'TEMPORAL_WORKER_BUILD_ID',
+    );
     expect(configError(() => loadWorkerConfig(workerEnv({ TEMPORAL_WORKER_BUILD_ID: 'b1' }))).setting).toBe('TEMPORAL_WORKER_DEPLOYMENT');
   });
 
   it('refuse a deployment name with the separator the CLI prints between name and build', () => {
-    expect(configError(() => loadWorkerConfig(workerEnv({ TEMPORAL_WORKER_DEPLOYMENT: 'osigu.webhooks', TEMPORAL_WORKER_BUILD_ID: 'b1' }))).setting).toBe('TEMPORAL_WORKER_DEPLOYMENT');
+    expect(
+      configError(() => loadWorkerConfig(workerEnv({ TEMPORAL_WORKER_DEPLOYMENT: 'osigu.webhooks', TEMPORAL_WORKER_BUILD_ID: 'b1' })))
+        .setting,
+    ).toBe('TEMPORAL_WORKER_DEPLOYMENT');
   });
 });

@@ -58,7 +58,11 @@ async function scrapeWorker(): Promise<Exposition> {
 }
 
 it("serves the SDK's metrics on WORKER_METRICS_ADDRESS: a completed workflow is counted, names as documented", async () => {
-  await waitFor('the worker metrics endpoint', async () => ((await fetch(metricsUrl).catch(() => undefined))?.ok ? true : undefined), 60_000);
+  await waitFor(
+    'the worker metrics endpoint',
+    async () => ((await fetch(metricsUrl).catch(() => undefined))?.ok ? true : undefined),
+    60_000,
+  );
 
   const event = fixtureEvent('prescription.email_delivered');
   const response = await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(event));
@@ -79,7 +83,12 @@ it("serves the SDK's metrics on WORKER_METRICS_ADDRESS: a completed workflow is 
     30_000,
   );
   const names = new Set(exposition.samples.map((s) => s.name));
-  for (const name of ['temporal_workflow_completed', 'temporal_workflow_task_schedule_to_start_latency_bucket', 'temporal_worker_task_slots_available', 'temporal_num_pollers']) {
+  for (const name of [
+    'temporal_workflow_completed',
+    'temporal_workflow_task_schedule_to_start_latency_bucket',
+    'temporal_worker_task_slots_available',
+    'temporal_num_pollers',
+  ]) {
     expect({ name, present: names.has(name) }).toEqual({ name, present: true });
   }
   const completed = exposition.samples.find((s) => s.name === 'temporal_workflow_completed');

@@ -30,7 +30,10 @@ export function handOffEvents(events: readonly HistoryEvent[]): { historyEventId
     if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED) {
       const request = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
       if (request?.input?.name === 'applyEvent') found.push({ historyEventId: id, updateId: request.meta?.updateId ?? '' });
-    } else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && event.workflowExecutionSignaledEventAttributes?.signalName === 'osiguEvent') {
+    } else if (
+      event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED &&
+      event.workflowExecutionSignaledEventAttributes?.signalName === 'osiguEvent'
+    ) {
       found.push({ historyEventId: id, signal: event });
     }
   }
@@ -51,7 +54,13 @@ export function attribute(eventHistories: readonly EventHistory[], entities: rea
   const eventWork = new Map<string, WorkCounts>();
   const entityWork = new Map<string, WorkCounts>();
   for (const history of eventHistories) {
-    eventWork.set(history.eventType, add(eventWork.get(history.eventType) ?? ZERO, history.events.reduce((sum, event) => add(sum, countEvent(event)), ZERO)));
+    eventWork.set(
+      history.eventType,
+      add(
+        eventWork.get(history.eventType) ?? ZERO,
+        history.events.reduce((sum, event) => add(sum, countEvent(event)), ZERO),
+      ),
+    );
   }
   let unattributed = ZERO;
   for (const entity of entities) {
@@ -90,12 +99,22 @@ export function attribute(eventHistories: readonly EventHistory[], entities: rea
     const entityShare = entityWork.get(type) ?? ZERO;
     eventTotal = add(eventTotal, ownWork);
     entityTotal = add(entityTotal, entityShare);
-    perType[type] = { events, eventWorkflow: scale(ownWork, events), entity: scale(entityShare, events), total: scale(add(ownWork, entityShare), events) };
+    perType[type] = {
+      events,
+      eventWorkflow: scale(ownWork, events),
+      entity: scale(entityShare, events),
+      total: scale(add(ownWork, entityShare), events),
+    };
   }
   const events = eventHistories.length;
   return {
     perType,
-    mix: { events, eventWorkflow: scale(eventTotal, events), entity: scale(entityTotal, events), total: scale(add(eventTotal, entityTotal), events) },
+    mix: {
+      events,
+      eventWorkflow: scale(eventTotal, events),
+      entity: scale(entityTotal, events),
+      total: scale(add(eventTotal, entityTotal), events),
+    },
     unattributedEntityWork: unattributed,
   };
 }

@@ -25,14 +25,19 @@ export async function collect(client: Client, eventIds: readonly string[], concu
   const entityIds = new Set<string>();
   const events = await mapLimit(eventIds, concurrency, async (eventId): Promise<EventHistory> => {
     const handle = client.workflow.getHandle(eventId);
-    const [history, description, result] = await Promise.all([handle.fetchHistory(), handle.describe(), handle.result() as Promise<{ eventType?: string; entityWorkflowId?: string }>]);
+    const [history, description, result] = await Promise.all([
+      handle.fetchHistory(),
+      handle.describe(),
+      handle.result() as Promise<{ eventType?: string; entityWorkflowId?: string }>,
+    ]);
     if (result.entityWorkflowId !== undefined) entityIds.add(result.entityWorkflowId);
     return { eventId, eventType: result.eventType ?? description.type, events: history.events ?? [] };
   });
 
   const runs: { workflowId: string; runId: string }[] = [];
   for (const workflowId of entityIds) {
-    for await (const execution of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push({ workflowId, runId: execution.runId });
+    for await (const execution of client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
+      runs.push({ workflowId, runId: execution.runId });
   }
   const entities = await mapLimit(runs, concurrency, async ({ workflowId, runId }): Promise<EntityHistory> => {
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
@@ -40,7 +45,10 @@ export async function collect(client: Client, eventIds: readonly string[], concu
     for (const handOff of handOffEvents(history.events ?? [])) {
       if (handOff.updateId !== undefined) handOffs.set(handOff.historyEventId, handOff.updateId);
       else {
-        const [applied] = (await decodeArrayFromPayloads(client.options.loadedDataConverter, handOff.signal?.workflowExecutionSignaledEventAttributes?.input?.payloads)) as [{ eventId?: string } | undefined];
+        const [applied] = (await decodeArrayFromPayloads(
+          client.options.loadedDataConverter,
+          handOff.signal?.workflowExecutionSignaledEventAttributes?.input?.payloads,
+        )) as [{ eventId?: string } | undefined];
         if (typeof applied?.eventId === 'string') handOffs.set(handOff.historyEventId, applied.eventId);
       }
     }

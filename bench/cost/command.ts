@@ -17,7 +17,16 @@ import { formatCost } from './report';
 
 // The development secret npm run dev's receiver uses when OSIGU_WEBHOOK_SECRET is unset (README).
 const DEV_SECRET = 'whsec_dev_only_not_a_secret';
-const ID_FIELDS = ['authorization_id', 'authorization_request_id', 'authorization_code', 'dispensation_id', 'prescription_id', 'settlement_id', 'claim_id', 'code'];
+const ID_FIELDS = [
+  'authorization_id',
+  'authorization_request_id',
+  'authorization_code',
+  'dispensation_id',
+  'prescription_id',
+  'settlement_id',
+  'claim_id',
+  'code',
+];
 
 const say = (text: string): void => void process.stderr.write(`${text}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -36,10 +45,18 @@ interface Options {
 export function fixtureCopies(fixturesDir: string, copies: number, tag: string): { eventId: string; body: string }[] {
   const templates = readdirSync(fixturesDir)
     .filter((file) => file.endsWith('.json'))
-    .map((file) => JSON.parse(readFileSync(path.join(fixturesDir, file), 'utf8')) as { event_id: string; created_at: string; data: Record<string, unknown> })
+    .map(
+      (file) =>
+        JSON.parse(readFileSync(path.join(fixturesDir, file), 'utf8')) as {
+          event_id: string;
+          created_at: string;
+          data: Record<string, unknown>;
+        },
+    )
     .sort((a, b) => a.created_at.localeCompare(b.created_at));
   const ids = new Set<string>();
-  for (const template of templates) for (const field of ID_FIELDS) if (typeof template.data[field] === 'string') ids.add(template.data[field]);
+  for (const template of templates)
+    for (const field of ID_FIELDS) if (typeof template.data[field] === 'string') ids.add(template.data[field]);
   const out: { eventId: string; body: string }[] = [];
   for (let copy = 1; copy <= copies; copy += 1) {
     for (const [index, template] of templates.entries()) {
@@ -54,7 +71,10 @@ export function fixtureCopies(fixturesDir: string, copies: number, tag: string):
 async function post(url: string, secret: string, body: string): Promise<{ status: number; duplicate: boolean }> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-osigu-signature': signatureHeader(body, { secrets: secret, timestamp: Math.floor(Date.now() / 1000) }) },
+    headers: {
+      'content-type': 'application/json',
+      'x-osigu-signature': signatureHeader(body, { secrets: secret, timestamp: Math.floor(Date.now() / 1000) }),
+    },
     body,
   });
   const answer = (await response.json().catch(() => ({}))) as { duplicate?: boolean };
@@ -85,7 +105,7 @@ export async function measureFixtureMix(client: Client, { copies, url, secret, f
   const eventIds = events.map((event) => event.eventId);
   say('cost: waiting for the follow-up to settle (history totals unchanged for 5 s)');
   let last = -1;
-  for (let stable = 0; stable < 5; ) {
+  for (let stable = 0; stable < 5;) {
     await sleep(1_000);
     const total = (await collect(client, eventIds)).totalHistoryEvents;
     stable = total === last ? stable + 1 : 0;
@@ -94,11 +114,15 @@ export async function measureFixtureMix(client: Client, { copies, url, secret, f
   say('cost: delivering each event again (duplicates)');
   for (const event of events) {
     const answer = await post(url, secret, event.body);
-    if (answer.status !== 200 || !answer.duplicate) throw new Error(`${event.eventId}: a duplicate was answered ${answer.status} (duplicate ${answer.duplicate})`);
+    if (answer.status !== 200 || !answer.duplicate)
+      throw new Error(`${event.eventId}: a duplicate was answered ${answer.status} (duplicate ${answer.duplicate})`);
   }
   await sleep(3_000);
   const collected = await collect(client, eventIds);
-  return { report: attribute(collected.events, collected.entities), duplicates: { deliveries: events.length, historyEventsAdded: collected.totalHistoryEvents - last } };
+  return {
+    report: attribute(collected.events, collected.entities),
+    duplicates: { deliveries: events.length, historyEventsAdded: collected.totalHistoryEvents - last },
+  };
 }
 
 /** The event workflows that completed in the window (and match `query`), as they stand. */
@@ -122,7 +146,11 @@ async function main(argv: readonly string[]): Promise<number> {
       return copies;
     })
     .option('--url <url>', 'the receiver, for --send', 'http://127.0.0.1:3000/osigu/webhooks')
-    .option('--secret <secret>', 'the receiver’s webhook secret, for --send (default: OSIGU_WEBHOOK_SECRET, else the dev secret)', process.env.OSIGU_WEBHOOK_SECRET || DEV_SECRET)
+    .option(
+      '--secret <secret>',
+      'the receiver’s webhook secret, for --send (default: OSIGU_WEBHOOK_SECRET, else the dev secret)',
+      process.env.OSIGU_WEBHOOK_SECRET || DEV_SECRET,
+    )
     .option('--fixtures-dir <dir>', 'the fixtures, for --send', defaultFixturesDir())
     .option('--json <file>', 'also write the figures as JSON')
     .parse([...argv], { from: 'user' });
@@ -131,11 +159,20 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     let measured: Measured;
     if (options.send !== undefined) {
-      measured = await measureFixtureMix(ops.client, { copies: options.send, url: options.url, secret: options.secret, fixturesDir: options.fixturesDir });
+      measured = await measureFixtureMix(ops.client, {
+        copies: options.send,
+        url: options.url,
+        secret: options.secret,
+        fixturesDir: options.fixturesDir,
+      });
     } else {
       const window = /^(\d+)([mhd])$/.exec(options.since);
       if (window === null) throw new InvalidArgumentError('--since: 30m, 2h or 1d');
-      measured = await measureRunning(ops.client, new Date(Date.now() - Number(window[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[window[2] as 'm' | 'h' | 'd']), options.query);
+      measured = await measureRunning(
+        ops.client,
+        new Date(Date.now() - Number(window[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[window[2] as 'm' | 'h' | 'd']),
+        options.query,
+      );
     }
     process.stdout.write(`${formatCost(measured.report, measured.duplicates)}\n`);
     if (options.json !== undefined) writeFileSync(options.json, `${JSON.stringify(measured, null, 2)}\n`);

@@ -22,7 +22,15 @@ export interface WorkCounts {
   actions: number;
 }
 
-export const ZERO: WorkCounts = { historyEvents: 0, workflowTasks: 0, activityTasks: 0, localActivities: 0, timers: 0, searchAttributeWrites: 0, actions: 0 };
+export const ZERO: WorkCounts = {
+  historyEvents: 0,
+  workflowTasks: 0,
+  activityTasks: 0,
+  localActivities: 0,
+  timers: 0,
+  searchAttributeWrites: 0,
+  actions: 0,
+};
 
 export function add(a: WorkCounts, b: WorkCounts): WorkCounts {
   return {
@@ -66,7 +74,8 @@ const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 /** One history event's share of the work. */
 export function countEvent(event: HistoryEvent): WorkCounts {
   const type = event.eventType ?? 0;
-  const localActivity = type === EventType.EVENT_TYPE_MARKER_RECORDED && event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER ? 1 : 0;
+  const localActivity =
+    type === EventType.EVENT_TYPE_MARKER_RECORDED && event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER ? 1 : 0;
   return {
     historyEvents: 1,
     workflowTasks: type === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED ? 1 : 0,

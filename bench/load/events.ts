@@ -60,6 +60,11 @@ export function makeEvent(templates: readonly EventTemplate[], tag: string, n: n
   const eventId = `${eventIdPrefix(tag)}${n}`;
   return {
     eventId,
-    event: { ...template, event_id: eventId, created_at: new Date().toISOString(), data: withFreshResourceIds(template.data, `bench_${tag}_${n}`) },
+    event: {
+      ...template,
+      event_id: eventId,
+      created_at: new Date().toISOString(),
+      data: withFreshResourceIds(template.data, `bench_${tag}_${n}`),
+    },
   };
 }

@@ -90,7 +90,13 @@ export async function drive(spec: DriveSpec, fire: Fire, onProgress?: (progress:
       ? undefined
       : setInterval(
           () =>
-            onProgress({ elapsedSeconds: Math.round((performance.now() - started) / 1000), sent, acknowledged: acknowledgedIds.length, failed, inFlight }),
+            onProgress({
+              elapsedSeconds: Math.round((performance.now() - started) / 1000),
+              sent,
+              acknowledged: acknowledgedIds.length,
+              failed,
+              inFlight,
+            }),
           1_000,
         );
   try {
@@ -101,7 +107,10 @@ export async function drive(spec: DriveSpec, fire: Fire, onProgress?: (progress:
   }
 
   return {
-    generator: spec.load.kind === 'closed' ? `closed loop, ${spec.load.connections} callers` : `open loop, evenly spaced, ≤ ${spec.maxInFlight} in flight`,
+    generator:
+      spec.load.kind === 'closed'
+        ? `closed loop, ${spec.load.connections} callers`
+        : `open loop, evenly spaced, ≤ ${spec.maxInFlight} in flight`,
     durationSeconds: Math.round(((lastAnswer - started) / 1000) * 100) / 100,
     sent,
     answered,

@@ -14,5 +14,11 @@ export function summarize(samples: readonly number[]): LatencySummary {
   const sorted = Float64Array.from(samples).sort();
   const at = (percent: number): number => sorted[Math.max(0, Math.ceil((percent / 100) * sorted.length) - 1)] ?? 0;
   const sum = sorted.reduce((total, value) => total + value, 0);
-  return { p50: round(at(50)), p90: round(at(90)), p99: round(at(99)), max: round(sorted[sorted.length - 1] ?? 0), mean: round(sum / sorted.length) };
+  return {
+    p50: round(at(50)),
+    p90: round(at(90)),
+    p99: round(at(99)),
+    max: round(sorted[sorted.length - 1] ?? 0),
+    mean: round(sum / sorted.length),
+  };
 }

@@ -85,7 +85,8 @@ export async function waitUntilStartable(client: Client, timeoutMs = 90_000): Pr
       await client.workflow.count(`WorkflowId STARTS_WITH 'bench-probe-'`);
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`Temporal does not accept starts: ${error instanceof Error ? error.message : String(error)}`);
+      if (Date.now() > deadline)
+        throw new Error(`Temporal does not accept starts: ${error instanceof Error ? error.message : String(error)}`);
       await sleep(1_000);
     }
   }
@@ -107,7 +108,9 @@ export async function startSqliteTemporal({ cliPath, dbFile }: { cliPath: string
       client,
       notes: [],
       problem: () =>
-        server.process.exitCode !== null || server.process.signalCode !== null ? `the dev server exited (${server.process.exitCode ?? server.process.signalCode})` : undefined,
+        server.process.exitCode !== null || server.process.signalCode !== null
+          ? `the dev server exited (${server.process.exitCode ?? server.process.signalCode})`
+          : undefined,
       async stop() {
         await connection.close();
         await server.stop();
@@ -145,7 +148,10 @@ async function freeLowPort(used: Set<number>): Promise<number> {
 }
 
 /** The bench's own databases, so a run never touches the ones `npm run temporal:postgres` uses. */
-export const BENCH_TEMPORAL_DATABASES = { TEMPORAL_PG_DB: 'temporal_osigu_bench', TEMPORAL_PG_VISIBILITY_DB: 'temporal_osigu_bench_visibility' };
+export const BENCH_TEMPORAL_DATABASES = {
+  TEMPORAL_PG_DB: 'temporal_osigu_bench',
+  TEMPORAL_PG_VISIBILITY_DB: 'temporal_osigu_bench_visibility',
+};
 
 /**
  * scripts/temporal-postgres.sh `install` (built once, cached), `reset` (the bench's two databases
@@ -154,14 +160,34 @@ export const BENCH_TEMPORAL_DATABASES = { TEMPORAL_PG_DB: 'temporal_osigu_bench'
  * `npm run temporal:setup` does. PostgreSQL is the one --pg-url names.
  * Throws SkipVariant with the reason when the script is missing or any step fails.
  */
-export async function startPostgresTemporal({ root, logDir, reset, pgUrl }: { root: string; logDir: string; reset: boolean; pgUrl: string }): Promise<TemporalBackend> {
+export async function startPostgresTemporal({
+  root,
+  logDir,
+  reset,
+  pgUrl,
+}: {
+  root: string;
+  logDir: string;
+  reset: boolean;
+  pgUrl: string;
+}): Promise<TemporalBackend> {
   const script = path.join(root, POSTGRES_SCRIPT);
-  if (!existsSync(script)) throw new SkipVariant(`${POSTGRES_SCRIPT} does not exist (yet), so there is no Temporal on PostgreSQL to measure`);
+  if (!existsSync(script))
+    throw new SkipVariant(`${POSTGRES_SCRIPT} does not exist (yet), so there is no Temporal on PostgreSQL to measure`);
   const used = new Set<number>();
   const port = await freeLowPort(used);
   const pg = new URL(pgUrl);
   const ports: Record<string, string> = { TEMPORAL_PG_FRONTEND_PORT: String(port) };
-  for (const name of ['FRONTEND_HTTP', 'FRONTEND_MEMBERSHIP', 'HISTORY', 'HISTORY_MEMBERSHIP', 'MATCHING', 'MATCHING_MEMBERSHIP', 'WORKER', 'WORKER_MEMBERSHIP']) {
+  for (const name of [
+    'FRONTEND_HTTP',
+    'FRONTEND_MEMBERSHIP',
+    'HISTORY',
+    'HISTORY_MEMBERSHIP',
+    'MATCHING',
+    'MATCHING_MEMBERSHIP',
+    'WORKER',
+    'WORKER_MEMBERSHIP',
+  ]) {
     ports[`TEMPORAL_PG_${name}_PORT`] = String(await freeLowPort(used));
   }
   const env = childEnv({
@@ -174,8 +200,13 @@ export async function startPostgresTemporal({ root, logDir, reset, pgUrl }: { ro
     TEMPORAL_PG_LOG_LEVEL: 'warn',
   });
 
-  for (const [step, timeoutMs] of [['install', 1_800_000], [reset ? 'reset' : 'setup', 600_000]] as const) {
-    process.stderr.write(`bench: ${POSTGRES_SCRIPT} ${step}${step === 'install' ? ' (a build takes minutes, once)' : ` (databases ${Object.values(BENCH_TEMPORAL_DATABASES).join(', ')})`}\n`);
+  for (const [step, timeoutMs] of [
+    ['install', 1_800_000],
+    [reset ? 'reset' : 'setup', 600_000],
+  ] as const) {
+    process.stderr.write(
+      `bench: ${POSTGRES_SCRIPT} ${step}${step === 'install' ? ' (a build takes minutes, once)' : ` (databases ${Object.values(BENCH_TEMPORAL_DATABASES).join(', ')})`}\n`,
+    );
     const logFile = path.join(logDir, `temporal-postgres-${step}.log`);
     const code = await runToEnd(`temporal-postgres.sh ${step}`, 'bash', [script, step], { env, cwd: root, logFile, timeoutMs });
     if (code !== 0) throw new SkipVariant(`${POSTGRES_SCRIPT} ${step} failed (exit ${code}):\n${tailOf(logFile, 6)}`);
@@ -205,7 +236,10 @@ export async function startPostgresTemporal({ root, logDir, reset, pgUrl }: { ro
       pids: [server.pid],
       client,
       notes,
-      problem: () => (server.exited() && !daemonized ? `Temporal on PostgreSQL exited (${server.process.exitCode ?? server.process.signalCode}): ${diagnose(server.logFile)}` : undefined),
+      problem: () =>
+        server.exited() && !daemonized
+          ? `Temporal on PostgreSQL exited (${server.process.exitCode ?? server.process.signalCode}): ${diagnose(server.logFile)}`
+          : undefined,
       async stop() {
         await connection.close();
         await server.stop();
@@ -248,15 +282,20 @@ async function waitUntilServing(address: string, server: Child, notes: string[],
       }
       if (server.exited()) {
         // `start` went to the background: it serves, but its process is not ours to stop.
-        notes.push(`${POSTGRES_SCRIPT} start returned (exit ${server.process.exitCode ?? server.process.signalCode}) and left the server running; its CPU and memory are not measured`);
+        notes.push(
+          `${POSTGRES_SCRIPT} start returned (exit ${server.process.exitCode ?? server.process.signalCode}) and left the server running; its CPU and memory are not measured`,
+        );
         return true;
       }
       return false;
     } catch {
       if (server.exited() && server.process.exitCode !== 0) {
-        throw new SkipVariant(`${POSTGRES_SCRIPT} start exited (${server.process.exitCode ?? server.process.signalCode}): ${diagnose(server.logFile)}`);
+        throw new SkipVariant(
+          `${POSTGRES_SCRIPT} start exited (${server.process.exitCode ?? server.process.signalCode}): ${diagnose(server.logFile)}`,
+        );
       }
-      if (Date.now() > deadline) throw new SkipVariant(`Temporal on PostgreSQL did not answer at ${address} within ${timeoutMs / 1000} s:\n${server.tail(6)}`);
+      if (Date.now() > deadline)
+        throw new SkipVariant(`Temporal on PostgreSQL did not answer at ${address} within ${timeoutMs / 1000} s:\n${server.tail(6)}`);
       await sleep(500);
     }
   }
@@ -275,7 +314,14 @@ export async function workflowPollers(client: Client, namespace: string, taskQue
 }
 
 /** Waits until `count` worker processes poll the queue. */
-export async function waitForWorkers(client: Client, namespace: string, taskQueue: string, count: number, workers: readonly Child[], timeoutMs = 180_000): Promise<void> {
+export async function waitForWorkers(
+  client: Client,
+  namespace: string,
+  taskQueue: string,
+  count: number,
+  workers: readonly Child[],
+  timeoutMs = 180_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const dead = workers.find((worker) => worker.exited());
@@ -295,7 +341,12 @@ export async function backlog(client: Client, namespace: string, taskQueue: stri
   try {
     let total = 0;
     for (const taskQueueType of [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY]) {
-      const response = await client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType, reportStats: true });
+      const response = await client.workflowService.describeTaskQueue({
+        namespace,
+        taskQueue: { name: taskQueue },
+        taskQueueType,
+        reportStats: true,
+      });
       const count = response.stats?.approximateBacklogCount;
       if (count === undefined || count === null) return undefined;
       total += typeof count === 'number' ? count : count.toNumber();

@@ -82,6 +82,10 @@ export async function checkInTemporal(
     sampled: sampled.length,
     sampleFailures: failures.length,
     settledMs,
-    examples: [...missing.slice(0, 3).map((id) => `missing ${id}`), ...duplicated.slice(0, 3).map((id) => `${runs.get(id)} runs: ${id}`), ...failures.slice(0, 3).map((id) => `describe failed: ${id}`)],
+    examples: [
+      ...missing.slice(0, 3).map((id) => `missing ${id}`),
+      ...duplicated.slice(0, 3).map((id) => `${runs.get(id)} runs: ${id}`),
+      ...failures.slice(0, 3).map((id) => `describe failed: ${id}`),
+    ],
   };
 }

@@ -13,10 +13,22 @@ import { runHttpStep } from './http-target';
 import { TASK_QUEUE, WEBHOOK_PATH, type Workers } from './receiver';
 import type { RunContext, StepRun, Target } from './types';
 
-async function startPlainReceiver(ctx: RunContext, name: string, file: BenchEntry, extraEnv: Record<string, string>): Promise<{ child: Child; url: string }> {
+async function startPlainReceiver(
+  ctx: RunContext,
+  name: string,
+  file: BenchEntry,
+  extraEnv: Record<string, string>,
+): Promise<{ child: Child; url: string }> {
   const port = await freePort();
   const child = spawnChild(name, process.execPath, [ctx.entries.path(file)], {
-    env: childEnv({ ...ctx.entries.env, ...extraEnv, OSIGU_WEBHOOK_SECRET: ctx.secret, HOST: '127.0.0.1', PORT: String(port), WEBHOOK_PATH }),
+    env: childEnv({
+      ...ctx.entries.env,
+      ...extraEnv,
+      OSIGU_WEBHOOK_SECRET: ctx.secret,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      WEBHOOK_PATH,
+    }),
     cwd: ctx.root,
     logFile: path.join(ctx.logDir, `${name}.log`),
   });
@@ -44,7 +56,8 @@ export async function startVerifyOnly(ctx: RunContext): Promise<Target> {
 async function prepareBenchDatabase(pgUrl: string): Promise<string> {
   const url = new URL(pgUrl);
   const database = decodeURIComponent(url.pathname.slice(1)) || 'osigu_bench';
-  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new SkipVariant(`--pg-url names database ${database}: use lower-case letters, digits and _`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(database))
+    throw new SkipVariant(`--pg-url names database ${database}: use lower-case letters, digits and _`);
   const admin = new URL(pgUrl);
   admin.pathname = '/postgres';
   const client = new PgClient({ connectionString: admin.href, connectionTimeoutMillis: 5_000 });
@@ -66,7 +79,9 @@ async function prepareBenchDatabase(pgUrl: string): Promise<string> {
 /** Variant 3. */
 export async function startInsertBaseline(ctx: RunContext): Promise<Target> {
   const postgresVersion = await prepareBenchDatabase(ctx.options.pgUrl);
-  const { child, url } = await startPlainReceiver(ctx, 'insert-baseline', 'bench/baselines/postgres-insert-receiver.ts', { BENCH_PG_URL: ctx.options.pgUrl });
+  const { child, url } = await startPlainReceiver(ctx, 'insert-baseline', 'bench/baselines/postgres-insert-receiver.ts', {
+    BENCH_PG_URL: ctx.options.pgUrl,
+  });
   const db = new PgClient({ connectionString: ctx.options.pgUrl });
   try {
     await db.connect();
@@ -101,7 +116,8 @@ export async function startInsertBaseline(ctx: RunContext): Promise<Target> {
       };
     },
     info: {
-      receiver: 'node:http, verifySignature, JSON.parse, INSERT … ON CONFLICT DO NOTHING RETURNING on a pg Pool of 10 (bench/baselines/postgres-insert-receiver.ts)',
+      receiver:
+        'node:http, verifySignature, JSON.parse, INSERT … ON CONFLICT DO NOTHING RETURNING on a pg Pool of 10 (bench/baselines/postgres-insert-receiver.ts)',
       postgres: `PostgreSQL ${postgresVersion}, database ${new URL(ctx.options.pgUrl).pathname.slice(1)}`,
     },
     async stop() {
@@ -176,7 +192,8 @@ export async function startBareStart(ctx: RunContext, backend: TemporalBackend, 
       temporal: { roots: backend.pids },
       ...(backend.kind === 'postgres' ? { postgres: { comm: 'postgres' } } : {}),
     }),
-    check: (prefix, acknowledged) => checkInTemporal(backend.client, prefix, acknowledged, { timeoutMs: ctx.options.checkTimeoutSeconds * 1000 }),
+    check: (prefix, acknowledged) =>
+      checkInTemporal(backend.client, prefix, acknowledged, { timeoutMs: ctx.options.checkTimeoutSeconds * 1000 }),
     backlog: () => backlog(backend.client, backend.namespace, TASK_QUEUE),
     problem: () => backend.problem(),
     info: {

@@ -49,7 +49,14 @@ export async function runHttpStep(
     });
     return fromLoadReport(report);
   }
-  const client = httpFire({ url, secrets: [ctx.secret], templates: ctx.templates, tag, timeoutMs: REQUEST_TIMEOUT_MS, maxSockets: spec.maxInFlight });
+  const client = httpFire({
+    url,
+    secrets: [ctx.secret],
+    templates: ctx.templates,
+    tag,
+    timeoutMs: REQUEST_TIMEOUT_MS,
+    maxSockets: spec.maxInFlight,
+  });
   try {
     return { ...(await drive(spec, client.fire, onProgress)), eventIdPrefix: eventIdPrefix(tag) };
   } finally {

@@ -94,7 +94,8 @@ export async function startOurStack(
       });
       const deadline = Date.now() + 60_000;
       while (!existsSync(readyFile)) {
-        if (receiver.exited() || Date.now() > deadline) throw new Error(`${receiver.name} did not get ${receivers} processes listening:\n${receiver.tail()}`);
+        if (receiver.exited() || Date.now() > deadline)
+          throw new Error(`${receiver.name} did not get ${receivers} processes listening:\n${receiver.tail()}`);
         await sleep(200);
       }
     } else {
@@ -117,7 +118,8 @@ export async function startOurStack(
         ...(backend.kind === 'postgres' ? { postgres: { comm: 'postgres' } } : {}),
         generator: { only: [process.pid] },
       }),
-      check: (prefix, acknowledged) => checkInTemporal(backend.client, prefix, acknowledged, { timeoutMs: ctx.options.checkTimeoutSeconds * 1000 }),
+      check: (prefix, acknowledged) =>
+        checkInTemporal(backend.client, prefix, acknowledged, { timeoutMs: ctx.options.checkTimeoutSeconds * 1000 }),
       backlog: () => backlog(backend.client, backend.namespace, TASK_QUEUE),
       problem: () => backend.problem(),
       info: {

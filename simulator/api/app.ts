@@ -48,12 +48,32 @@ export function createOsiguApiApp(parts: ApiParts): Koa<AuthenticatedState> {
   router.get(SUBSCRIPTIONS_PATH, ...protectedRoute, listSubscriptions(parts.subscriptions));
   router.post('/arc/v1/authorization-requests', ...protectedRoute, submitAuthorizationRequest(parts.sponsor));
   const { state } = parts;
-  router.get('/arc/v1/authorization-requests/:id', ...protectedRoute, resourceLookup('authorization request', (id) => state.authorizationRequest(id)));
+  router.get(
+    '/arc/v1/authorization-requests/:id',
+    ...protectedRoute,
+    resourceLookup('authorization request', (id) => state.authorizationRequest(id)),
+  );
   // Assumed path (not in Osigu's published material): one authorization by id, for reconciliation.
-  router.get('/arc/v1/authorizations/:id', ...protectedRoute, resourceLookup('authorization', (id) => state.authorizations.get(id)));
-  router.get('/dispensing/v1/dispensations/:id', ...protectedRoute, resourceLookup('dispensation', (id) => state.dispensation(id)));
-  router.get('/ehr/v1/prescriptions/:id', ...protectedRoute, resourceLookup('prescription', (id) => state.prescription(id)));
-  router.get('/v3/settlements/:id', ...protectedRoute, resourceLookup('settlement', (id) => state.settlement(id)));
+  router.get(
+    '/arc/v1/authorizations/:id',
+    ...protectedRoute,
+    resourceLookup('authorization', (id) => state.authorizations.get(id)),
+  );
+  router.get(
+    '/dispensing/v1/dispensations/:id',
+    ...protectedRoute,
+    resourceLookup('dispensation', (id) => state.dispensation(id)),
+  );
+  router.get(
+    '/ehr/v1/prescriptions/:id',
+    ...protectedRoute,
+    resourceLookup('prescription', (id) => state.prescription(id)),
+  );
+  router.get(
+    '/v3/settlements/:id',
+    ...protectedRoute,
+    resourceLookup('settlement', (id) => state.settlement(id)),
+  );
 
   const admin = adminRouter(parts);
   app.use(admin.routes());
@@ -85,7 +105,10 @@ function answerAndCount({ requests, logger }: ApiParts): Koa.Middleware<Authenti
         ctx.body = { error: error.code, message: error.message };
       } else {
         code = 'internal_error';
-        logger.error({ err_name: error instanceof Error ? error.name : typeof error, err_message: error instanceof Error ? error.message : undefined }, 'handler failed');
+        logger.error(
+          { err_name: error instanceof Error ? error.name : typeof error, err_message: error instanceof Error ? error.message : undefined },
+          'handler failed',
+        );
         ctx.status = 500;
         ctx.body = { error: 'internal_error', message: 'Internal error.' };
       }
@@ -94,7 +117,14 @@ function answerAndCount({ requests, logger }: ApiParts): Koa.Middleware<Authenti
       const pattern = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
       const route = pattern === undefined ? 'unmatched' : `${ctx.method} ${String(pattern)}`;
       if (!ctx.path.startsWith(ADMIN_PREFIX)) requests.record(route, ctx.status);
-      const line = { method: ctx.method, route, status: ctx.status, ms: Math.round(performance.now() - started), client_id: ctx.state.clientId, code };
+      const line = {
+        method: ctx.method,
+        route,
+        status: ctx.status,
+        ms: Math.round(performance.now() - started),
+        client_id: ctx.state.clientId,
+        code,
+      };
       if (ctx.status >= 500) logger.error(line, 'request failed');
       else if (ctx.status >= 400) logger.warn(line, 'request refused');
       else logger.info(line, 'request served');

@@ -65,7 +65,11 @@ export const EVENT_EFFECTS: Readonly<Record<string, Effect>> = {
   'authorization.rejected': (tables, data, atMs) => {
     const requestId = idOf(data, 'authorization_request_id');
     if (requestId === undefined) return false;
-    tables.authorizationRequests.merge(requestId, { ...requestPart(data), rejection_reason: data.rejection_reason, status: 'REJECTED' }, atMs);
+    tables.authorizationRequests.merge(
+      requestId,
+      { ...requestPart(data), rejection_reason: data.rejection_reason, status: 'REJECTED' },
+      atMs,
+    );
     return true;
   },
   // The update carries no authorization status of its own: products[].status is per product.

@@ -16,8 +16,14 @@ const budget = {
  * Strict, so that a misspelt switch is refused instead of silently doing nothing.
  */
 export const faultSettingsSchema = z.strictObject({
-  rateLimit429: z.strictObject({ ...budget, retryAfterSeconds: z.number().int().min(0).max(3600).optional() }).nullable().optional(),
-  serverError5xx: z.strictObject({ ...budget, status: z.number().int().min(500).max(599).optional() }).nullable().optional(),
+  rateLimit429: z
+    .strictObject({ ...budget, retryAfterSeconds: z.number().int().min(0).max(3600).optional() })
+    .nullable()
+    .optional(),
+  serverError5xx: z
+    .strictObject({ ...budget, status: z.number().int().min(500).max(599).optional() })
+    .nullable()
+    .optional(),
   slowMs: z
     .union([z.number().int().min(0).max(60_000), z.strictObject({ ...budget, ms: z.number().int().min(0).max(60_000) })])
     .nullable()
@@ -126,7 +132,12 @@ export class FaultSwitches {
 
   private put<K extends FaultName>(
     name: K,
-    settings: { effect: FaultEffects[K]; count?: number | undefined; durationMs?: number | undefined; scope?: FaultScope | undefined } | null,
+    settings: {
+      effect: FaultEffects[K];
+      count?: number | undefined;
+      durationMs?: number | undefined;
+      scope?: FaultScope | undefined;
+    } | null,
   ): void {
     if (settings === null) {
       delete this.active[name];

@@ -49,7 +49,12 @@ export class MockSponsor {
     const request: Record<string, unknown> = { ...input };
     delete request.sandbox_decision;
     const id = newId('areq', nowMs);
-    state.authorizationRequests.put({ ...request, authorization_request_id: id, status: 'PENDING_SPONSOR', created_at: new Date(nowMs).toISOString() });
+    state.authorizationRequests.put({
+      ...request,
+      authorization_request_id: id,
+      status: 'PENDING_SPONSOR',
+      created_at: new Date(nowMs).toISOString(),
+    });
     // Decided now, sent later: with a seeded rule the outcomes follow the order of submission.
     const decision = rule(input);
 
@@ -94,7 +99,10 @@ export class MockSponsor {
           logger.info({ ...facts, subscription_id: subscription.subscription_id }, 'event emitted');
         } catch (error) {
           const code = (error as { code?: unknown }).code;
-          logger.warn({ ...facts, subscription_id: subscription.subscription_id, code: typeof code === 'string' ? code : 'emit_failed' }, 'event not delivered');
+          logger.warn(
+            { ...facts, subscription_id: subscription.subscription_id, code: typeof code === 'string' ? code : 'emit_failed' },
+            'event not delivered',
+          );
         }
       }),
     );

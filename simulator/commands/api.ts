@@ -42,7 +42,9 @@ function clientPair(value: string, previous: ClientCredentials[]): ClientCredent
 export function registerApiCommand(program: Command): void {
   program
     .command('api')
-    .description('run a stand-in Osigu API on this machine until Ctrl-C (tokens, subscriptions, resources, the mock sponsor, fault switches)')
+    .description(
+      'run a stand-in Osigu API on this machine until Ctrl-C (tokens, subscriptions, resources, the mock sponsor, fault switches)',
+    )
     .option('--port <port>', 'port on 127.0.0.1 (0: any free port)', portNumber, 4010)
     .option(
       '--client <id:secret>',
@@ -51,11 +53,17 @@ export function registerApiCommand(program: Command): void {
       [],
     )
     .addOption(
-      new Option('--webhook-secret <secret>', `signing secret for emitted events, comma-separated for several (default: ${DEV_WEBHOOK_SECRET}, as npm run dev)`).env(
-        'OSIGU_WEBHOOK_SECRET',
-      ),
+      new Option(
+        '--webhook-secret <secret>',
+        `signing secret for emitted events, comma-separated for several (default: ${DEV_WEBHOOK_SECRET}, as npm run dev)`,
+      ).env('OSIGU_WEBHOOK_SECRET'),
     )
-    .option('--time-scale <x>', 'run simulated delays x times faster (100: the sponsor decides in 0.3 s instead of 30 s)', positiveNumber, 1)
+    .option(
+      '--time-scale <x>',
+      'run simulated delays x times faster (100: the sponsor decides in 0.3 s instead of 30 s)',
+      positiveNumber,
+      1,
+    )
     .option('--token-ttl <seconds>', 'expires_in of issued tokens', positiveInteger, 3600)
     .option('--allow-insecure-subscriptions', 'accept http:// subscription URLs (a local receiver such as npm run dev)')
     .action(async (_options: unknown, command: Command) => {

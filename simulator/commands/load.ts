@@ -124,7 +124,8 @@ function withFreshResourceIds(data: Record<string, unknown>, suffix: string): Re
 }
 
 function positiveInteger(value: number | undefined, name: string): void {
-  if (value !== undefined && !(Number.isInteger(value) && value >= 1)) throw new LoadError('invalid_option', `${name} must be a whole number ≥ 1`);
+  if (value !== undefined && !(Number.isInteger(value) && value >= 1))
+    throw new LoadError('invalid_option', `${name} must be a whole number ≥ 1`);
 }
 
 interface EventContext {
@@ -135,16 +136,20 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   positiveInteger(options.rate, 'rate');
   positiveInteger(options.count, 'count');
   positiveInteger(options.connections, 'connections');
-  if (options.durationSeconds !== undefined && !(options.durationSeconds > 0)) throw new LoadError('invalid_option', 'duration must be positive');
+  if (options.durationSeconds !== undefined && !(options.durationSeconds > 0))
+    throw new LoadError('invalid_option', 'duration must be positive');
   const target = new URL(options.url);
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new LoadError('invalid_option', 'the URL must be http:// or https://');
+  if (target.protocol !== 'http:' && target.protocol !== 'https:')
+    throw new LoadError('invalid_option', 'the URL must be http:// or https://');
 
   const eventTypes = [...(options.eventTypes ?? ['authorization.created'])];
   if (eventTypes.length === 0) throw new LoadError('invalid_option', 'at least one event type');
   const fixturesDir = options.fixturesDir ?? defaultFixturesDir();
   const templates = eventTypes.map((eventType) => loadTemplate(eventType, fixturesDir));
 
-  const runTag = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, '0')}`;
+  const runTag = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4)
+    .toString(36)
+    .padStart(4, '0')}`;
   const eventIdPrefix = `evt_load_${runTag}_`;
   // One request in flight per connection: more would not fit in the count.
   const connections = Math.min(options.connections ?? 10, options.count ?? Number.POSITIVE_INFINITY);
@@ -241,7 +246,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     sent,
     answered,
     throughput: { answeredPerSecond: result.duration > 0 ? Math.round((answered / result.duration) * 10) / 10 : 0 },
-    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.mean },
+    latencyMs: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      mean: result.latency.mean,
+    },
     status: {
       '2xx': result['2xx'],
       '3xx': result['3xx'],
@@ -303,7 +314,9 @@ export function registerLoadCommand(program: Command): void {
     .description('send many distinct signed events to a receiver and report throughput, latency and statuses')
     .option('--url <url>', "the receiver's webhook endpoint", 'http://127.0.0.1:3000/osigu/webhooks')
     .addOption(
-      new Option('--secret <secret>', 'signing secret, comma-separated for several').env('OSIGU_WEBHOOK_SECRET').default(DEV_WEBHOOK_SECRET, 'the development secret'),
+      new Option('--secret <secret>', 'signing secret, comma-separated for several')
+        .env('OSIGU_WEBHOOK_SECRET')
+        .default(DEV_WEBHOOK_SECRET, 'the development secret'),
     )
     .option('--event-types <types>', 'comma-separated event types, sent in turn', 'authorization.created')
     .addOption(new Option('--fixtures-dir <dir>', 'where <event_type>.json templates are').env('OSIGU_FIXTURES_DIR'))
@@ -325,7 +338,10 @@ export function registerLoadCommand(program: Command): void {
         report = await runLoad({
           url: options.url,
           secrets: options.secret.split(',').filter((secret) => secret !== ''),
-          eventTypes: options.eventTypes.split(',').map((type) => type.trim()).filter((type) => type !== ''),
+          eventTypes: options.eventTypes
+            .split(',')
+            .map((type) => type.trim())
+            .filter((type) => type !== ''),
           ...(options.fixturesDir === undefined ? {} : { fixturesDir: options.fixturesDir }),
           ...(options.rate === undefined ? {} : { rate: options.rate }),
           ...(options.count === undefined ? {} : { count: options.count }),
@@ -344,7 +360,10 @@ export function registerLoadCommand(program: Command): void {
       if (options.idsFile !== undefined) writeFileSync(options.idsFile, report.acknowledged.eventIds.map((id) => `${id}\n`).join(''));
       output.writeOut?.(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatLoadReport(report));
       if (report.answered === 0) {
-        command.error(`load: no request was answered; is the receiver listening at ${report.target}?`, { exitCode: 1, code: 'load.no_answers' });
+        command.error(`load: no request was answered; is the receiver listening at ${report.target}?`, {
+          exitCode: 1,
+          code: 'load.no_answers',
+        });
       }
     });
 }

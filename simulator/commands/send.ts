@@ -63,8 +63,15 @@ export function registerSendCommand(program: Command): void {
     .option('--scenario <name|path>', `run a scenario: ${safeScenarioNames()}, or a path to one`)
     .option('--types <glob>', 'with --generate or --stories: only these types, as an Osigu pattern (e.g. "authorization.*")')
     .option('--fixtures-dir <dir>', 'where fixtures are read (default: $OSIGU_FIXTURES_DIR or ../shared/osigu/events)')
-    .option('--fresh-ids', 'with --fixture or --scenario: give fixture events new event ids, so a second run is not a redelivery of the first')
-    .option('--seed <n>', 'seed for generated events, shuffling and jitter (default: random, printed in the report)', integer(0, 0xffff_ffff))
+    .option(
+      '--fresh-ids',
+      'with --fixture or --scenario: give fixture events new event ids, so a second run is not a redelivery of the first',
+    )
+    .option(
+      '--seed <n>',
+      'seed for generated events, shuffling and jitter (default: random, printed in the report)',
+      integer(0, 0xffff_ffff),
+    )
     .option('--environment <env>', 'environment of generated events (fixtures and files keep theirs)', 'sandbox')
     .optionsGroup('Faults:')
     .option('--wrong-secret', 'sign with a secret the receiver does not have')
@@ -131,7 +138,11 @@ async function send(options: SendOptions): Promise<number> {
 
   const seed = options.seed ?? randomSeed();
   const lanes = buildLanes(options, seed);
-  const schedule: RetrySchedule = { delaysSeconds: OSIGU_RETRY_DELAYS_SECONDS, horizonSeconds: options.horizonHours * 3600, jitter: options.jitter };
+  const schedule: RetrySchedule = {
+    delaysSeconds: OSIGU_RETRY_DELAYS_SECONDS,
+    horizonSeconds: options.horizonHours * 3600,
+    jitter: options.jitter,
+  };
   const faults: Faults = {
     ...(options.wrongSecret && { wrongSecret: true }),
     ...(options.staleTimestamp && { staleTimestamp: true }),
@@ -180,10 +191,12 @@ function buildLanes(options: SendOptions, seed: number): Lane[] {
 
   if (options.fixture !== undefined) {
     // Given in order, the fixtures are one story (they share ids): one lane.
-    return [options.fixture.map((type) => {
-      const fixture = loadFixture(type, { dir: fixturesDir, freshId: options.freshIds ?? false });
-      return { event: { eventId: fixture.event.event_id, eventType: fixture.event.event_type, body: fixture.bytes } };
-    })];
+    return [
+      options.fixture.map((type) => {
+        const fixture = loadFixture(type, { dir: fixturesDir, freshId: options.freshIds ?? false });
+        return { event: { eventId: fixture.event.event_id, eventType: fixture.event.event_type, body: fixture.bytes } };
+      }),
+    ];
   }
   if (options.file !== undefined) {
     return [options.file.map((file) => ({ event: fromBytes(readFile(file), path.basename(file)) }))];
@@ -194,7 +207,9 @@ function buildLanes(options: SendOptions, seed: number): Lane[] {
   }
   if (options.stories !== undefined) {
     const families: Family[] = options.types === undefined ? FAMILIES : [...new Set(typesMatching(options.types).map(familyOf))];
-    return generateStories(random, options.stories, { ...generate, families }).map((story) => story.map((event) => ({ event: fromEvent(event) })));
+    return generateStories(random, options.stories, { ...generate, families }).map((story) =>
+      story.map((event) => ({ event: fromEvent(event) })),
+    );
   }
   return scenarioLanes(loadScenario(options.scenario ?? ''), { random, fixturesDir, freshIds: options.freshIds ?? false, generate });
 }

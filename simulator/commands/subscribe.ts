@@ -37,7 +37,9 @@ export function registerSubscribeCommand(program: Command): void {
     .addOption(new Option('--api-base <url>', "Osigu's API").env('OSIGU_API_BASE_URL').default('https://sandbox.osigu.com'))
     .addOption(new Option('--client-id <id>', 'OAuth client id').env('OSIGU_CLIENT_ID').makeOptionMandatory())
     .addOption(
-      new Option('--client-secret <secret>', 'OAuth client secret (prefer the environment variable)').env('OSIGU_CLIENT_SECRET').makeOptionMandatory(),
+      new Option('--client-secret <secret>', 'OAuth client secret (prefer the environment variable)')
+        .env('OSIGU_CLIENT_SECRET')
+        .makeOptionMandatory(),
     )
     .option('--allow-insecure-url', 'accept an http:// receiver URL (only the stand-in API accepts one)')
     .action(async (_options: unknown, command: Command) => {
@@ -67,7 +69,8 @@ export function registerSubscribeCommand(program: Command): void {
         .split(',')
         .map((pattern) => pattern.trim())
         .filter((pattern) => pattern !== '');
-      if (eventTypes.length === 0) command.error('subscribe: --event-types needs at least one pattern', { exitCode: 2, code: 'subscribe.no_event_types' });
+      if (eventTypes.length === 0)
+        command.error('subscribe: --event-types needs at least one pattern', { exitCode: 2, code: 'subscribe.no_event_types' });
 
       const client = new OsiguClient({ baseUrl: options.apiBase, clientId: options.clientId, clientSecret: options.clientSecret });
       for (let attempt = 0; ; attempt += 1) {

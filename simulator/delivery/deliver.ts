@@ -65,7 +65,11 @@ export async function deliver(event: OutgoingEvent, options: DeliverOptions): Pr
     const record = await limit(async () => {
       const startedAt = performance.now();
       firstStarted ??= startedAt;
-      const result = await sendAttempt(options.url, signedRequest(event.body, secrets, options.faults), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+      const result = await sendAttempt(
+        options.url,
+        signedRequest(event.body, secrets, options.faults),
+        options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      );
       return { ...result, atMs: startedAt - firstStarted };
     });
     attempts.push(record);

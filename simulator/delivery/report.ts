@@ -36,8 +36,9 @@ export function summarize(result: RunResult): RunReport {
   const { records } = result;
   const attempts = records.flatMap((record) => record.attempts);
   const eventIds = new Set(records.map((record) => record.eventId));
-  const idsWhere = (predicate: (record: RunResult['records'][number]) => boolean) =>
-    [...new Set(records.filter(predicate).map((record) => record.eventId))];
+  const idsWhere = (predicate: (record: RunResult['records'][number]) => boolean) => [
+    ...new Set(records.filter(predicate).map((record) => record.eventId)),
+  ];
 
   const notDelivered = new Set(idsWhere((record) => record.outcome !== 'delivered'));
   const refusedByStatus: Record<string, number> = {};

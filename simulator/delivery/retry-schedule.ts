@@ -54,7 +54,8 @@ export function attemptOffsetsSeconds(schedule: RetrySchedule = OSIGU_RETRY_SCHE
  * second, and the 72 h schedule in 72 s.
  */
 export function toRealMs(offsetsSeconds: readonly number[], timeScale = 1): number[] {
-  if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new SimulatorError('invalid_time_scale', 'the time scale must be a positive number');
+  if (!(timeScale > 0) || !Number.isFinite(timeScale))
+    throw new SimulatorError('invalid_time_scale', 'the time scale must be a positive number');
   return offsetsSeconds.map((seconds) => (seconds * 1000) / timeScale);
 }
 

@@ -76,7 +76,8 @@ export async function runDeliveries(lanes: readonly Lane[], options: RunOptions)
   const random = createRandom(options.seed);
   const schedule = options.schedule ?? OSIGU_RETRY_SCHEDULE;
   const duplicates = options.duplicates ?? 0;
-  if (!Number.isInteger(duplicates) || duplicates < 0) throw new SimulatorError('invalid_duplicates', 'duplicates is a whole number of 0 or more');
+  if (!Number.isInteger(duplicates) || duplicates < 0)
+    throw new SimulatorError('invalid_duplicates', 'duplicates is a whole number of 0 or more');
   const limit = createLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
   const progress = options.progress ?? createProgress();
 

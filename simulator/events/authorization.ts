@@ -1,4 +1,14 @@
-import { PRODUCTS, QUANTITIES, REJECTION_REASONS, SPONSOR_NOTES, SPONSORS, VOID_REASONS, digits, type Product, type Sponsor } from './catalogue';
+import {
+  PRODUCTS,
+  QUANTITIES,
+  REJECTION_REASONS,
+  SPONSOR_NOTES,
+  SPONSORS,
+  VOID_REASONS,
+  digits,
+  type Product,
+  type Sponsor,
+} from './catalogue';
 import { seededId } from './ids';
 import { defineStory } from './story';
 import { isoSeconds, midnightAfter } from './story-clock';

@@ -69,7 +69,11 @@ export const dispensingStory = defineStory<DispensingState, 'dispensing.started'
           beneficiary_id: s.beneficiaryId,
           sponsor_slug: s.sponsor.slug,
           pharmacy: s.pharmacy,
-          products: s.lines.map(({ product, quantity }) => ({ product_code: product.code, quantity, unit_price: toAmount(product.unitPrice) })),
+          products: s.lines.map(({ product, quantity }) => ({
+            product_code: product.code,
+            quantity,
+            unit_price: toAmount(product.unitPrice),
+          })),
           total_amount: toAmount(sumCents(s.lines.map(({ product, quantity }) => product.unitPrice * quantity))),
           currency_code: s.sponsor.currency,
           // Osigu files a claim only for what an authorization covered.

@@ -38,7 +38,9 @@ export function generateStory(random: Random, family: Family, options: GenerateO
   const shape = random.pick(shapes);
   const from = options.fromMs ?? DEFAULT_FROM_MS;
   const startMs = from + random.int(0, (options.spreadDays ?? DEFAULT_SPREAD_DAYS) * 86_400) * 1000;
-  return story.build(random, shape, createStoryClock(random, startMs)).map(({ type, at, data }) => envelope(random, type, at, data, options));
+  return story
+    .build(random, shape, createStoryClock(random, startMs))
+    .map(({ type, at, data }) => envelope(random, type, at, data, options));
 }
 
 /** One event of the given type, taken from a story so its data is what that point of a life looks like. */
@@ -50,13 +52,21 @@ export function generateEvent(random: Random, type: EventType, options: Generate
 }
 
 /** `count` independent events, each of a type drawn from `types` (all 13 by default). */
-export function generateEvents(random: Random, count: number, options: GenerateOptions & { types?: readonly EventType[] } = {}): SimulatedEvent[] {
+export function generateEvents(
+  random: Random,
+  count: number,
+  options: GenerateOptions & { types?: readonly EventType[] } = {},
+): SimulatedEvent[] {
   const types = options.types ?? EVENT_TYPES;
   return Array.from({ length: count }, () => generateEvent(random, random.pick(types), options));
 }
 
 /** `count` stories, each of a family drawn from `families` (all four by default). */
-export function generateStories(random: Random, count: number, options: GenerateOptions & { families?: readonly Family[] } = {}): SimulatedEvent[][] {
+export function generateStories(
+  random: Random,
+  count: number,
+  options: GenerateOptions & { families?: readonly Family[] } = {},
+): SimulatedEvent[][] {
   const families = options.families ?? FAMILIES;
   return Array.from({ length: count }, () => generateStory(random, random.pick(families), options));
 }

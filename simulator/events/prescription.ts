@@ -15,7 +15,10 @@ interface PrescriptionState {
 }
 
 /** An e-prescription is issued, then its notification e-mail is delivered or bounces. */
-export const prescriptionStory = defineStory<PrescriptionState, 'prescription.issued' | 'prescription.email_delivered' | 'prescription.email_failed'>({
+export const prescriptionStory = defineStory<
+  PrescriptionState,
+  'prescription.issued' | 'prescription.email_delivered' | 'prescription.email_failed'
+>({
   shapes: [
     ['prescription.issued', 'prescription.email_delivered'],
     ['prescription.issued', 'prescription.email_failed'],
@@ -27,7 +30,11 @@ export const prescriptionStory = defineStory<PrescriptionState, 'prescription.is
       prescriptionId: seededId(random, 'prescription', startMs),
       prescriptionCode: `RX-${new Date(startMs).getUTCFullYear()}-${digits(random, 4)}`,
       version: random.pick(['v1', 'v1.1', 'v2'] as const),
-      patient: { patient_id: seededId(random, 'patient', startMs - random.int(30, 900) * 86_400_000), first_name: firstName, last_name: lastName },
+      patient: {
+        patient_id: seededId(random, 'patient', startMs - random.int(30, 900) * 86_400_000),
+        first_name: firstName,
+        last_name: lastName,
+      },
       doctor: {
         doctor_id: seededId(random, 'doctor', startMs - random.int(365, 3000) * 86_400_000),
         medical_board_registration: `MP-${digits(random, 5)}`,

@@ -31,7 +31,13 @@ export interface EnvelopeOptions {
 export const DEFAULT_PROVIDER: Provider = { provider_id: 'prv_01J9Z8Y7X6W5V4T3S2R1Q0P9N8', provider_slug: 'clinic-example' };
 export const DEFAULT_API_VERSION = '2026-01-01';
 
-export function envelope(random: Random, type: EventType, at: number, data: Record<string, unknown>, options: EnvelopeOptions = {}): SimulatedEvent {
+export function envelope(
+  random: Random,
+  type: EventType,
+  at: number,
+  data: Record<string, unknown>,
+  options: EnvelopeOptions = {},
+): SimulatedEvent {
   return {
     event_id: seededId(random, 'event', at),
     event_type: type,

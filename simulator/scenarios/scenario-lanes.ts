@@ -58,7 +58,10 @@ function fixtureEvent(step: FixtureStep, options: ScenarioLaneOptions, renamed: 
 
 function generatedEvents(what: string, count: number, options: ScenarioLaneOptions): OutgoingEvent[] {
   const generate = options.generate ?? {};
-  if (isFamily(what)) return Array.from({ length: count }, () => generateStory(options.random, what, generate)).flat().map(fromEvent);
+  if (isFamily(what))
+    return Array.from({ length: count }, () => generateStory(options.random, what, generate))
+      .flat()
+      .map(fromEvent);
   if (isEventType(what)) return Array.from({ length: count }, () => fromEvent(generateEvent(options.random, what, generate)));
   // The schema only lets families and event types through.
   throw new TypeError(`cannot generate "${what}"`);

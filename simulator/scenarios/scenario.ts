@@ -26,7 +26,9 @@ const fixtureStep = z.strictObject({
 
 const generateStep = z.strictObject({
   /** A family (whole stories) or an event type (single events). */
-  generate: z.string().refine((value) => isFamily(value) || isEventType(value), 'a family (authorization…) or an event type (authorization.created…)'),
+  generate: z
+    .string()
+    .refine((value) => isFamily(value) || isEventType(value), 'a family (authorization…) or an event type (authorization.created…)'),
   count: z.number().int().min(1).optional(),
   ...sending,
 });
@@ -55,7 +57,10 @@ export function resolveScenario(nameOrPath: string, dir: string = SCENARIOS_DIR)
   if (nameOrPath.endsWith('.json') && existsSync(nameOrPath)) return path.resolve(nameOrPath);
   const names = scenarioNames(dir);
   if (names.includes(nameOrPath)) return path.join(dir, `${nameOrPath}.json`);
-  throw new SimulatorError('scenario_not_found', `no scenario "${nameOrPath}"; known scenarios: ${names.join(', ')} (or give a path to a .json file)`);
+  throw new SimulatorError(
+    'scenario_not_found',
+    `no scenario "${nameOrPath}"; known scenarios: ${names.join(', ')} (or give a path to a .json file)`,
+  );
 }
 
 export function loadScenario(nameOrPath: string, dir?: string): Scenario {

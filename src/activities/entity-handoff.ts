@@ -1,6 +1,12 @@
 import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type UpdateDefinition } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  type UpdateDefinition,
+} from '@temporalio/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { EntitySettings } from '../domain/settings';
 import { EVENT_FAMILIES, entityWorkflowId, type FamilyName } from '../osigu/families';
@@ -74,7 +80,11 @@ function activityCancellation(): AbortSignal | undefined {
   }
 }
 
-async function handOff<Ret>(workflowId: string, send: (reuse: WorkflowIdReusePolicy, carried: { memory?: unknown; flags?: string[] }) => Promise<Ret>, client: Client): Promise<Ret> {
+async function handOff<Ret>(
+  workflowId: string,
+  send: (reuse: WorkflowIdReusePolicy, carried: { memory?: unknown; flags?: string[] }) => Promise<Ret>,
+  client: Client,
+): Promise<Ret> {
   try {
     try {
       return await send(WorkflowIdReusePolicy.REJECT_DUPLICATE, {});

@@ -30,7 +30,14 @@ export interface ActivityDependencies {
 }
 
 /** Activities are built here from their dependencies, so tests and the worker wire real ones. */
-export function createActivities({ client, taskQueue, settings, osigu, notifyProvider, resourceKey = (rawId) => rawId }: ActivityDependencies) {
+export function createActivities({
+  client,
+  taskQueue,
+  settings,
+  osigu,
+  notifyProvider,
+  resourceKey = (rawId) => rawId,
+}: ActivityDependencies) {
   const target = { client, taskQueue, settings };
   return {
     /**
@@ -39,7 +46,8 @@ export function createActivities({ client, taskQueue, settings, osigu, notifyPro
      */
     async forwardEvent(family: FamilyName, resourceId: string, event: AppliedEvent): Promise<ApplyEventResult> {
       // A re-run's hand-off must reach the entity (which records it), not the first hand-off's answer.
-      const updateId = event.rerun === true ? `${event.eventId}:rerun:${Context.current().info.workflowExecution?.runId ?? Date.now()}` : event.eventId;
+      const updateId =
+        event.rerun === true ? `${event.eventId}:rerun:${Context.current().info.workflowExecution?.runId ?? Date.now()}` : event.eventId;
       return updateEntity(target, family, resourceId, applyEventUpdate, [event, settings], updateId);
     },
 
@@ -59,7 +67,8 @@ export function createActivities({ client, taskQueue, settings, osigu, notifyPro
         if (data === undefined) return { source: 'none', ...answer };
         return { ...answer, source: 'osigu_api', authorization: authorizationFromOsigu(authorizationId, data) };
       } catch (error) {
-        if (error instanceof ApplicationFailure && error.nonRetryable) return { source: 'none', ...answer, apiFailure: error.type ?? 'unknown' };
+        if (error instanceof ApplicationFailure && error.nonRetryable)
+          return { source: 'none', ...answer, apiFailure: error.type ?? 'unknown' };
         throw error;
       }
     },

@@ -26,7 +26,8 @@ export function createProviderNotifier({ url, secret, timeoutMs = 10_000 }: Prov
     if (url === undefined) return { delivered: false };
     const body = JSON.stringify(notification);
     const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': notification.notification_id };
-    if (secret !== undefined) headers['x-osigu-receiver-signature'] = signatureHeader(body, { secrets: secret, timestamp: Math.floor(Date.now() / 1000) });
+    if (secret !== undefined)
+      headers['x-osigu-receiver-signature'] = signatureHeader(body, { secrets: secret, timestamp: Math.floor(Date.now() / 1000) });
     const response = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     await response.arrayBuffer();
     if (response.status >= 200 && response.status < 300) return { delivered: true, status: response.status };

@@ -167,7 +167,8 @@ export function createCodecApp(options: CodecAppOptions): Koa {
       await next();
       return;
     }
-    if (origin === undefined) throw new Refusal(403, 'origin_not_allowed', 'This origin may not call the codec server (CODEC_SERVER_CORS_ORIGINS).');
+    if (origin === undefined)
+      throw new Refusal(403, 'origin_not_allowed', 'This origin may not call the codec server (CODEC_SERVER_CORS_ORIGINS).');
     ctx.set('Access-Control-Allow-Methods', 'POST, OPTIONS');
     ctx.set('Access-Control-Allow-Headers', ALLOWED_HEADERS);
     ctx.set('Access-Control-Max-Age', '600');
@@ -214,7 +215,11 @@ export function createCodecApp(options: CodecAppOptions): Koa {
       if (error instanceof PayloadDecryptionError) {
         // The detail (key ids known here) is for the operator's log, not for the caller.
         facts.detail = error.message;
-        throw new Refusal(400, 'decode_failed', `A payload could not be decrypted${error.keyId === undefined ? '' : ` (key id ${JSON.stringify(error.keyId.slice(0, 64))})`}; the codec server log has the detail.`);
+        throw new Refusal(
+          400,
+          'decode_failed',
+          `A payload could not be decrypted${error.keyId === undefined ? '' : ` (key id ${JSON.stringify(error.keyId.slice(0, 64))})`}; the codec server log has the detail.`,
+        );
       }
       throw error;
     }
@@ -255,7 +260,8 @@ export function createCodecApp(options: CodecAppOptions): Koa {
     try {
       text = await getRawBody(ctx.req, { limit: bodyLimit, encoding: 'utf-8' });
     } catch (error) {
-      if ((error as { type?: unknown }).type === 'entity.too.large') throw new Refusal(413, 'body_too_large', `Bodies up to ${bodyLimit} bytes.`);
+      if ((error as { type?: unknown }).type === 'entity.too.large')
+        throw new Refusal(413, 'body_too_large', `Bodies up to ${bodyLimit} bytes.`);
       throw new Refusal(400, 'body_incomplete', 'The body could not be read.');
     }
     let json: unknown;

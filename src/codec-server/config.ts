@@ -37,7 +37,10 @@ const origin = z
   .transform((entry, ctx) => {
     const url = URL.canParse(entry) ? new URL(entry) : undefined;
     if (url === undefined || !['http:', 'https:'].includes(url.protocol) || url.origin !== entry.replace(/\/$/, '')) {
-      ctx.addIssue({ code: 'custom', message: `"${entry.slice(0, 100)}" is not an origin such as http://127.0.0.1:8233 (scheme, host and port only)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${entry.slice(0, 100)}" is not an origin such as http://127.0.0.1:8233 (scheme, host and port only)`,
+      });
       return z.NEVER;
     }
     return url.origin;
@@ -45,7 +48,12 @@ const origin = z
 
 const originList = z
   .string()
-  .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== ''),
+  )
   .pipe(z.array(origin));
 
 const headerName = z
@@ -65,7 +73,8 @@ export function loadCodecServerConfig(env: Env = process.env): CodecServerConfig
   }
   const tokenValue = read(env, CODEC_SERVER_TOKEN, token);
   const encryption = loadPayloadEncryption(env);
-  if (encryption === undefined) throw new ConfigError(PAYLOAD_ENCRYPTION_KEYS, 'is required by the codec server: it decodes with these keys');
+  if (encryption === undefined)
+    throw new ConfigError(PAYLOAD_ENCRYPTION_KEYS, 'is required by the codec server: it decodes with these keys');
   const sessionMaxAgeMs = read(env, 'CODEC_SERVER_SESSION_MAX_AGE', duration, '8h');
   const sessionIdleMs = read(env, 'CODEC_SERVER_SESSION_IDLE', duration, '30m');
   if (sessionIdleMs > sessionMaxAgeMs) throw new ConfigError('CODEC_SERVER_SESSION_IDLE', 'must not exceed CODEC_SERVER_SESSION_MAX_AGE');
@@ -76,8 +85,10 @@ export function loadCodecServerConfig(env: Env = process.env): CodecServerConfig
     corsOrigins: read(env, 'CODEC_SERVER_CORS_ORIGINS', originList, DEFAULT_CORS_ORIGINS),
     encryption,
     logLevel: read(env, 'LOG_LEVEL', logLevel, 'info'),
-    publicOrigin: readOptional(env, 'CODEC_SERVER_PUBLIC_ORIGIN') === undefined ? undefined : read(env, 'CODEC_SERVER_PUBLIC_ORIGIN', origin),
-    identityHeader: readOptional(env, 'CODEC_SERVER_IDENTITY_HEADER') === undefined ? undefined : read(env, 'CODEC_SERVER_IDENTITY_HEADER', headerName),
+    publicOrigin:
+      readOptional(env, 'CODEC_SERVER_PUBLIC_ORIGIN') === undefined ? undefined : read(env, 'CODEC_SERVER_PUBLIC_ORIGIN', origin),
+    identityHeader:
+      readOptional(env, 'CODEC_SERVER_IDENTITY_HEADER') === undefined ? undefined : read(env, 'CODEC_SERVER_IDENTITY_HEADER', headerName),
     sessionMaxAgeMs,
     sessionIdleMs,
   };

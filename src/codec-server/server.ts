@@ -40,7 +40,12 @@ export async function startCodecServer(config: CodecServerConfig, { logger }: { 
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const origin = `http://${host}:${address.port}`;
   logger.info(
-    { origin, corsOrigins: config.corsOrigins, encryptionKeyId: config.encryption.encryptionKeyId, decryptionKeyIds: config.encryption.keyIds },
+    {
+      origin,
+      corsOrigins: config.corsOrigins,
+      encryptionKeyId: config.encryption.encryptionKeyId,
+      decryptionKeyIds: config.encryption.keyIds,
+    },
     'codec server listening',
   );
   return {

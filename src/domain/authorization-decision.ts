@@ -61,7 +61,9 @@ export function answerOf(decision: AuthorizationDecision): AuthorizationAnswer {
 export function announced(facts: AuthorizationFacts, work: AnnounceWork): AuthorizationFacts {
   return {
     ...facts,
-    dispensations: facts.dispensations.map((entry) => (work.dispensationIds.includes(entry.dispensationId) ? { ...entry, heard: Math.max(entry.heard, work.answer.revision) } : entry)),
+    dispensations: facts.dispensations.map((entry) =>
+      work.dispensationIds.includes(entry.dispensationId) ? { ...entry, heard: Math.max(entry.heard, work.answer.revision) } : entry,
+    ),
   };
 }
 
@@ -85,27 +87,46 @@ export function decideAuthorization({ resourceId, events, facts: given, now }: D
   ]);
   if (picture !== facts.pictureKey) facts = { ...facts, pictureKey: picture, revision: facts.revision + 1 };
   const revision = facts.revision;
-  facts = { ...facts, dispensations: facts.dispensations.map((entry) => (entry.answerPending === true ? { ...entry, heard: revision, answerPending: false } : entry)) };
+  facts = {
+    ...facts,
+    dispensations: facts.dispensations.map((entry) =>
+      entry.answerPending === true ? { ...entry, heard: revision, answerPending: false } : entry,
+    ),
+  };
 
   const notifications: NotificationIntent[] = [];
   if (state.status === 'CREATED' || state.status === 'REJECTED') {
     notifications.push({
       kind: 'authorization.decided',
       key: state.status,
-      details: { status: state.status, authorization_id: state.authorizationId ?? null, authorization_request_id: state.authorizationRequestId ?? null, decided_at: state.decidedAt ?? null },
+      details: {
+        status: state.status,
+        authorization_id: state.authorizationId ?? null,
+        authorization_request_id: state.authorizationRequestId ?? null,
+        decided_at: state.decidedAt ?? null,
+      },
     });
   }
   if (state.status === 'VOIDED') {
-    notifications.push({ kind: 'authorization.voided', key: 'voided', details: { voided_by: state.voidedBy ?? null, voided_at: state.voidedAt ?? null } });
+    notifications.push({
+      kind: 'authorization.voided',
+      key: 'voided',
+      details: { voided_by: state.voidedBy ?? null, voided_at: state.voidedAt ?? null },
+    });
   }
 
   const expiresAt = parseDate(state.expiresAt);
   // Validity extended past now: the expiry flag no longer holds.
   if (facts.expiredUnusedFor !== undefined && expiresAt !== undefined && expiresAt > now) facts = { ...facts, expiredUnusedFor: undefined };
   const awaitingExpiry = state.status === 'CREATED' && expiresAt !== undefined && facts.dispensations.length === 0;
-  if (awaitingExpiry && expiresAt <= now && facts.expiredUnusedFor !== state.expiresAt) facts = { ...facts, expiredUnusedFor: state.expiresAt };
+  if (awaitingExpiry && expiresAt <= now && facts.expiredUnusedFor !== state.expiresAt)
+    facts = { ...facts, expiredUnusedFor: state.expiresAt };
   if (facts.expiredUnusedFor !== undefined) {
-    notifications.push({ kind: 'authorization.expired_unused', key: facts.expiredUnusedFor, details: { expires_at: facts.expiredUnusedFor } });
+    notifications.push({
+      kind: 'authorization.expired_unused',
+      key: facts.expiredUnusedFor,
+      details: { expires_at: facts.expiredUnusedFor },
+    });
   }
 
   const unheard = facts.dispensations.filter((entry) => entry.heard < revision).map((entry) => entry.dispensationId);
@@ -113,7 +134,10 @@ export function decideAuthorization({ resourceId, events, facts: given, now }: D
     state,
     facts,
     status: state.status,
-    flags: [...(facts.expiredUnusedFor !== undefined ? ['expired_unused'] : []), ...((state.invalidDates ?? []).length > 0 ? ['invalid_date'] : [])],
+    flags: [
+      ...(facts.expiredUnusedFor !== undefined ? ['expired_unused'] : []),
+      ...((state.invalidDates ?? []).length > 0 ? ['invalid_date'] : []),
+    ],
     notifications,
     work: [],
     deadlines: state.status === 'CREATED' && expiresAt !== undefined && expiresAt > now ? [{ name: 'expiry', at: expiresAt }] : [],
@@ -121,6 +145,7 @@ export function decideAuthorization({ resourceId, events, facts: given, now }: D
     // after that, an ended entity loses nothing: a later event continues its memory.
     final: !(state.status === 'CREATED' && expiresAt !== undefined && expiresAt > now),
   };
-  if (unheard.length > 0) decision.work.push({ key: `announce:${revision}`, kind: 'announce', dispensationIds: unheard, answer: answerOf(decision) });
+  if (unheard.length > 0)
+    decision.work.push({ key: `announce:${revision}`, kind: 'announce', dispensationIds: unheard, answer: answerOf(decision) });
   return decision;
 }

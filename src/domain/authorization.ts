@@ -52,7 +52,18 @@ export interface AuthorizationState {
 
 /** The fields of `data` the authorization's decisions read. */
 export const AUTHORIZATION_PROJECTION: Projection = {
-  fields: ['authorization_id', 'authorization_code', 'authorization_request_id', 'expires_at', 'payment_type', 'voided_at', 'voided_by', 'reason', 'rejection_reason', 'status'],
+  fields: [
+    'authorization_id',
+    'authorization_code',
+    'authorization_request_id',
+    'expires_at',
+    'payment_type',
+    'voided_at',
+    'voided_by',
+    'reason',
+    'rejection_reason',
+    'status',
+  ],
   lists: { products: ['product_code', 'quantity', 'authorized_quantity', 'status'] },
 };
 
@@ -168,7 +179,10 @@ export function authorizationFromOsigu(authorizationId: string, data: Record<str
   const at = typeof data.updated_at === 'string' && parseDate(data.updated_at) !== undefined ? data.updated_at : new Date(0).toISOString();
   const status = typeof data.status === 'string' ? data.status : undefined;
   if (status !== undefined && APPROVED_STATUSES.has(status)) {
-    return { ...foldAuthorization(authorizationId, [{ eventId: 'osigu-api', eventType: 'authorization.created', createdAt: at, data }]), osiguStatus: status };
+    return {
+      ...foldAuthorization(authorizationId, [{ eventId: 'osigu-api', eventType: 'authorization.created', createdAt: at, data }]),
+      osiguStatus: status,
+    };
   }
   if (status === 'VOIDED') {
     const events: AppliedEvent[] = [
@@ -179,7 +193,8 @@ export function authorizationFromOsigu(authorizationId: string, data: Record<str
   }
   // Folded like a creation for its ids and products, but its status decides: no approval.
   const base = foldAuthorization(authorizationId, [{ eventId: 'osigu-api', eventType: 'authorization.created', createdAt: at, data }]);
-  if (status !== undefined && NOT_APPROVED_STATUSES.has(status)) return { ...base, status: 'NOT_APPROVED', decidedAt: undefined, osiguStatus: status };
+  if (status !== undefined && NOT_APPROVED_STATUSES.has(status))
+    return { ...base, status: 'NOT_APPROVED', decidedAt: undefined, osiguStatus: status };
   // A status Osigu added later, or none at all: nothing to trust yet.
   return { ...base, status: 'UNKNOWN', decidedAt: undefined, ...(status === undefined ? {} : { osiguStatus: status }) };
 }

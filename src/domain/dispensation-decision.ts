@@ -3,7 +3,15 @@ import type { AppliedEvent } from './applied-event';
 import type { RegisteredDispensation } from './authorization';
 import type { AuthorizationAnswer } from './authorization-decision';
 import { foldDispensation, type DispensationState } from './dispensation';
-import { lookupMayRun, type Decision, type DecisionInput, type Deadline, type LookupFailure, type NotificationIntent, type WorkOutcome } from './entity-decision';
+import {
+  lookupMayRun,
+  type Decision,
+  type DecisionInput,
+  type Deadline,
+  type LookupFailure,
+  type NotificationIntent,
+  type WorkOutcome,
+} from './entity-decision';
 import { reconcileDispensation, reconcilePrescribed, type PrescriptionAnswer, type Reconciliation } from './reconciliation';
 
 /** The decisions an operator may record on a discrepancy (README, "Resolving a discrepancy"). */
@@ -84,7 +92,8 @@ export function initialDispensationFacts(): DispensationFacts {
   };
 }
 
-export const discrepancyOpen = (facts: DispensationFacts): boolean => facts.reconciliation?.result === 'discrepancy' && facts.resolution === undefined;
+export const discrepancyOpen = (facts: DispensationFacts): boolean =>
+  facts.reconciliation?.result === 'discrepancy' && facts.resolution === undefined;
 
 /** Keeps the newer answer; an API-sourced authorization is kept until the entity knows better. */
 export function newerAnswer(current: AuthorizationLookup | undefined, next: AuthorizationLookup): AuthorizationLookup {
@@ -97,17 +106,23 @@ export function newerAnswer(current: AuthorizationLookup | undefined, next: Auth
 
 /** A push from the authorization's entity: what it is reconciled against changed. */
 export function authorizationChanged(facts: DispensationFacts, answer: AuthorizationAnswer): DispensationFacts {
-  const next = { ...facts, answer: newerAnswer(facts.answer, { ...answer, source: answer.authorization === undefined ? 'none' : 'entity' }) };
+  const next = {
+    ...facts,
+    answer: newerAnswer(facts.answer, { ...answer, source: answer.authorization === undefined ? 'none' : 'entity' }),
+  };
   // The entity now knows the authorization: a failed API fallback no longer matters.
   const failure = next.lookupFailure;
-  return answer.authorization !== undefined && failure?.lookup.startsWith('registration:') === true ? { ...next, lookupFailure: undefined } : next;
+  return answer.authorization !== undefined && failure?.lookup.startsWith('registration:') === true
+    ? { ...next, lookupFailure: undefined }
+    : next;
 }
 
 /** Why an operator's resolution is refused, or undefined when it may be recorded. */
 export function resolutionRejection(facts: DispensationFacts, resolution: unknown): string | undefined {
   if (typeof resolution !== 'object' || resolution === null) return 'a resolution is { decision, by, note? }';
   const { decision, by, note } = resolution as Record<string, unknown>;
-  if (typeof decision !== 'string' || !(RESOLUTION_DECISIONS as readonly string[]).includes(decision)) return `decision must be one of ${RESOLUTION_DECISIONS.join(', ')}`;
+  if (typeof decision !== 'string' || !(RESOLUTION_DECISIONS as readonly string[]).includes(decision))
+    return `decision must be one of ${RESOLUTION_DECISIONS.join(', ')}`;
   if (typeof by !== 'string' || by.trim().length === 0) return 'by is required (who decided)';
   if (note !== undefined && typeof note !== 'string') return 'note must be text';
   if (facts.reconciliation?.result === 'discrepancy' && facts.resolution !== undefined) return `already resolved by ${facts.resolution.by}`;
@@ -116,7 +131,13 @@ export function resolutionRejection(facts: DispensationFacts, resolution: unknow
 }
 
 export function resolve(facts: DispensationFacts, resolution: DiscrepancyResolution, now: number): DispensationFacts {
-  const recorded: RecordedResolution = { decision: resolution.decision, by: resolution.by, ...(resolution.note === undefined ? {} : { note: resolution.note }), at: new Date(now).toISOString(), revision: facts.revision };
+  const recorded: RecordedResolution = {
+    decision: resolution.decision,
+    by: resolution.by,
+    ...(resolution.note === undefined ? {} : { note: resolution.note }),
+    at: new Date(now).toISOString(),
+    revision: facts.revision,
+  };
   return { ...facts, resolution: recorded };
 }
 
@@ -135,7 +156,12 @@ function cleared(facts: DispensationFacts, lookup: string): DispensationFacts {
 }
 
 /** A lookup finished: record its answer (or that it failed for good); may yield Osigu's view as events. */
-export function dispensationWorkDone(facts: DispensationFacts, work: DispensationWork, outcome: WorkOutcome<unknown>, now: number): { facts: DispensationFacts; events?: AppliedEvent[] } {
+export function dispensationWorkDone(
+  facts: DispensationFacts,
+  work: DispensationWork,
+  outcome: WorkOutcome<unknown>,
+  now: number,
+): { facts: DispensationFacts; events?: AppliedEvent[] } {
   if (!outcome.ok) {
     // A registration that failed for good still lets the verdict be reached on what is known.
     const next = failed(facts, work.lookup, outcome.failureType, now);
@@ -159,7 +185,17 @@ export function dispensationWorkDone(facts: DispensationFacts, work: Dispensatio
         return typeof value === 'string' ? value : undefined;
       };
       const at = (status === 'COMPLETED' ? text('completed_at') : text('cancelled_at')) ?? new Date(now).toISOString();
-      return { facts: next, events: [{ eventId: `osigu-api:${status}`, eventType: status === 'COMPLETED' ? 'dispensing.completed' : 'dispensing.cancelled', createdAt: at, data: current }] };
+      return {
+        facts: next,
+        events: [
+          {
+            eventId: `osigu-api:${status}`,
+            eventType: status === 'COMPLETED' ? 'dispensing.completed' : 'dispensing.cancelled',
+            createdAt: at,
+            data: current,
+          },
+        ],
+      };
     }
   }
 }
@@ -173,7 +209,13 @@ const registrationKey = (registration: RegisteredDispensation): string => `${reg
  * long is looked up in Osigu's API. A lookup that fails for good is a flag and a notification,
  * and is tried again later: the verdict meanwhile says what could not be checked.
  */
-export function decideDispensation({ resourceId, events, facts: given, now, settings }: DecisionInput<DispensationFacts>): DispensationDecision {
+export function decideDispensation({
+  resourceId,
+  events,
+  facts: given,
+  now,
+  settings,
+}: DecisionInput<DispensationFacts>): DispensationDecision {
   const state = foldDispensation(resourceId, events);
   let facts = given;
   const work: DispensationWork[] = [];
@@ -199,14 +241,21 @@ export function decideDispensation({ resourceId, events, facts: given, now, sett
       const lookup = `prescription:${key}`;
       const answered = facts.prescription?.for === lookup;
       const failedNow = facts.lookupFailure?.lookup === lookup;
-      if (!answered && lookupMayRun(facts.lookupFailure, lookup, now, retryAfterMs)) work.push({ key: lookup, kind: 'prescription', lookup, prescriptionId: state.prescriptionId });
+      if (!answered && lookupMayRun(facts.lookupFailure, lookup, now, retryAfterMs))
+        work.push({ key: lookup, kind: 'prescription', lookup, prescriptionId: state.prescriptionId });
       if (answered || failedNow) basis = { answer: undefined, prescription: answered ? facts.prescription : { medications: undefined } };
     } else if (state.codeType !== 'PRESCRIPTION' && state.authorizationId !== undefined) {
       const lookup = `registration:${key}`;
       const registered = facts.registeredFor === key;
       const failedNow = facts.lookupFailure?.lookup === lookup;
       if ((!registered || failedNow) && lookupMayRun(facts.lookupFailure, lookup, now, retryAfterMs)) {
-        work.push({ key: `register:${key}:${facts.lookupFailure?.lookup === lookup ? facts.lookupFailure.attempts : 0}`, kind: 'register', lookup, authorizationId: state.authorizationId, registration });
+        work.push({
+          key: `register:${key}:${facts.lookupFailure?.lookup === lookup ? facts.lookupFailure.attempts : 0}`,
+          kind: 'register',
+          lookup,
+          authorizationId: state.authorizationId,
+          registration,
+        });
       }
       if (registered) basis = { answer: facts.answer, prescription: undefined };
     } else {
@@ -217,8 +266,14 @@ export function decideDispensation({ resourceId, events, facts: given, now, sett
       const basisKey = JSON.stringify([key, basis.answer?.revision, basis.answer?.source, basis.answer?.authorization, basis.prescription]);
       if (basisKey !== facts.reconciledBasis) {
         const reconciliation =
-          state.codeType === 'PRESCRIPTION' ? reconcilePrescribed(state, basis.prescription ?? { medications: undefined }) : reconcileDispensation(state, basis.answer?.authorization, basis.answer?.dispensations ?? []);
-        facts = { ...facts, reconciledBasis: basisKey, authorizationSource: basis.answer?.source ?? (state.codeType === 'PRESCRIPTION' ? undefined : 'none') };
+          state.codeType === 'PRESCRIPTION'
+            ? reconcilePrescribed(state, basis.prescription ?? { medications: undefined })
+            : reconcileDispensation(state, basis.answer?.authorization, basis.answer?.dispensations ?? []);
+        facts = {
+          ...facts,
+          reconciledBasis: basisKey,
+          authorizationSource: basis.answer?.source ?? (state.codeType === 'PRESCRIPTION' ? undefined : 'none'),
+        };
         // Only a different verdict is news: the same one reached again keeps its resolution.
         if (JSON.stringify(reconciliation) !== JSON.stringify(facts.reconciliation)) {
           facts = {
@@ -237,13 +292,25 @@ export function decideDispensation({ resourceId, events, facts: given, now, sett
 
   const verdict = `${facts.revision}`;
   if (facts.reconciliation?.result === 'reconciled') {
-    notifications.push({ kind: 'dispensation.reconciled', key: verdict, details: { status: state.status, claim_id: state.claimId ?? null, total_amount: state.totalAmount ?? null } });
+    notifications.push({
+      kind: 'dispensation.reconciled',
+      key: verdict,
+      details: { status: state.status, claim_id: state.claimId ?? null, total_amount: state.totalAmount ?? null },
+    });
   } else if (facts.reconciliation?.result === 'discrepancy') {
     const reopened = facts.previousResolution !== undefined && facts.previousResolution.revision < facts.revision;
-    notifications.push({ kind: 'dispensation.discrepancy', key: verdict, details: { status: state.status, discrepancies: facts.reconciliation.discrepancies, ...(reopened ? { reopened: true } : {}) } });
+    notifications.push({
+      kind: 'dispensation.discrepancy',
+      key: verdict,
+      details: { status: state.status, discrepancies: facts.reconciliation.discrepancies, ...(reopened ? { reopened: true } : {}) },
+    });
   }
   if (facts.resolution !== undefined) {
-    notifications.push({ kind: 'dispensation.discrepancy_resolved', key: `${facts.resolution.revision}`, details: { decision: facts.resolution.decision, by: facts.resolution.by } });
+    notifications.push({
+      kind: 'dispensation.discrepancy_resolved',
+      key: `${facts.resolution.revision}`,
+      details: { decision: facts.resolution.decision, by: facts.resolution.by },
+    });
   }
 
   // Escalate an open discrepancy that nobody answered (all overdue steps at once after an outage).
@@ -251,7 +318,8 @@ export function decideDispensation({ resourceId, events, facts: given, now, sett
     discrepancyOpen(facts) && facts.discrepancyOpenedAt !== undefined && facts.escalations < settings.discrepancyMaxEscalations
       ? facts.discrepancyOpenedAt + settings.discrepancyEscalateAfterMs * (facts.escalations + 1)
       : undefined;
-  for (let due = escalateAt(); due !== undefined && due <= now; due = escalateAt()) facts = { ...facts, escalations: facts.escalations + 1 };
+  for (let due = escalateAt(); due !== undefined && due <= now; due = escalateAt())
+    facts = { ...facts, escalations: facts.escalations + 1 };
   for (let escalation = 1; escalation <= facts.escalations; escalation += 1) {
     notifications.push({
       kind: 'dispensation.discrepancy_escalated',
@@ -266,21 +334,36 @@ export function decideDispensation({ resourceId, events, facts: given, now, sett
   if (state.status === 'STARTED' && !facts.staleChecked && facts.startedSeenAt !== undefined) {
     const staleAt = facts.startedSeenAt + settings.dispensationStaleAfterMs;
     if (staleAt > now) deadlines.push({ name: 'stale', at: staleAt });
-    else if (lookupMayRun(facts.lookupFailure, 'stale', now, retryAfterMs)) work.push({ key: `fetch:stale:${facts.lookupFailure?.lookup === 'stale' ? facts.lookupFailure.attempts : 0}`, kind: 'fetch', lookup: 'stale' });
+    else if (lookupMayRun(facts.lookupFailure, 'stale', now, retryAfterMs))
+      work.push({
+        key: `fetch:stale:${facts.lookupFailure?.lookup === 'stale' ? facts.lookupFailure.attempts : 0}`,
+        kind: 'fetch',
+        lookup: 'stale',
+      });
   }
   if (state.status === 'STARTED' && facts.staleChecked) {
-    notifications.push({ kind: 'dispensation.stale', key: 'started', details: { osigu_status: facts.staleStatus ?? 'unknown', started_at: state.startedAt ?? null } });
+    notifications.push({
+      kind: 'dispensation.stale',
+      key: 'started',
+      details: { osigu_status: facts.staleStatus ?? 'unknown', started_at: state.startedAt ?? null },
+    });
   }
 
   if (facts.lookupFailure !== undefined) {
     const failure = facts.lookupFailure;
     // Told once per lookup, however often the retry fails again.
-    notifications.push({ kind: 'dispensation.lookup_failed', key: failure.lookup, details: { lookup: failure.lookup.split(':')[0] ?? failure.lookup, failure_type: failure.failureType } });
-    if (failure.retryNow !== true && failure.at + retryAfterMs > now) deadlines.push({ name: 'lookup_retry', at: failure.at + retryAfterMs });
+    notifications.push({
+      kind: 'dispensation.lookup_failed',
+      key: failure.lookup,
+      details: { lookup: failure.lookup.split(':')[0] ?? failure.lookup, failure_type: failure.failureType },
+    });
+    if (failure.retryNow !== true && failure.at + retryAfterMs > now)
+      deadlines.push({ name: 'lookup_retry', at: failure.at + retryAfterMs });
   }
 
   const open = discrepancyOpen(facts);
-  const unreadable = facts.reconciliation?.result === 'discrepancy' && facts.reconciliation.discrepancies.some((found) => found.rule === 'date_unreadable');
+  const unreadable =
+    facts.reconciliation?.result === 'discrepancy' && facts.reconciliation.discrepancies.some((found) => found.rule === 'date_unreadable');
   const flags = [
     ...(open ? ['discrepancy'] : []),
     ...(facts.resolution !== undefined ? ['discrepancy_resolved'] : []),

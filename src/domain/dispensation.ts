@@ -3,7 +3,21 @@ import type { Projection } from './projection';
 
 /** The fields of `data` the dispensation's decisions read (no beneficiary, no pharmacy staff). */
 export const DISPENSATION_PROJECTION: Projection = {
-  fields: ['dispensation_id', 'code', 'code_type', 'authorization_id', 'prescription_id', 'started_at', 'completed_at', 'cancelled_at', 'total_amount', 'currency_code', 'claim_id', 'status', 'reason'],
+  fields: [
+    'dispensation_id',
+    'code',
+    'code_type',
+    'authorization_id',
+    'prescription_id',
+    'started_at',
+    'completed_at',
+    'cancelled_at',
+    'total_amount',
+    'currency_code',
+    'claim_id',
+    'status',
+    'reason',
+  ],
   lists: { products: ['product_code', 'quantity', 'unit_price'] },
 };
 

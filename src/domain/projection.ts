@@ -47,7 +47,9 @@ export function withoutSuperseded(sorted: readonly AppliedEvent[]): AppliedEvent
   for (let index = 0; index < sorted.length; index += 1) {
     const event = sorted[index]!;
     const fields = Object.keys(event.data);
-    const superseded = sorted.slice(index + 1).some((later) => later.eventType === event.eventType && fields.every((field) => field in later.data));
+    const superseded = sorted
+      .slice(index + 1)
+      .some((later) => later.eventType === event.eventType && fields.every((field) => field in later.data));
     if (!superseded) kept.push(event);
   }
   return kept;

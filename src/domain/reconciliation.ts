@@ -12,7 +12,13 @@ export type Discrepancy =
   | { rule: 'code_mismatch'; dispensedCode: string | undefined; authorizationCode: string | undefined }
   | { rule: 'product_not_authorized'; productCode: string }
   | { rule: 'quantity_exceeds_authorized'; productCode: string; dispensed: number; authorized: number }
-  | { rule: 'cumulative_quantity_exceeds_authorized'; productCode: string; cumulative: number; authorized: number; earlierDispensationIds: string[] }
+  | {
+      rule: 'cumulative_quantity_exceeds_authorized';
+      productCode: string;
+      cumulative: number;
+      authorized: number;
+      earlierDispensationIds: string[];
+    }
   | { rule: 'total_mismatch'; expected: number | null; actual: number | undefined }
   | { rule: 'cancelled_after_completion'; cancelledAt: string | undefined }
   | { rule: 'date_unreadable'; field: string }
@@ -37,7 +43,8 @@ export interface PrescriptionAnswer {
 // Money is compared in cents: 0.1 + 0.2 must equal 0.3 here.
 const cents = (value: number): number => Math.round(value * 100);
 
-const verdict = (found: Discrepancy[]): Reconciliation => (found.length === 0 ? { result: 'reconciled' } : { result: 'discrepancy', discrepancies: found });
+const verdict = (found: Discrepancy[]): Reconciliation =>
+  found.length === 0 ? { result: 'reconciled' } : { result: 'discrepancy', discrepancies: found };
 
 function quantitiesOf(products: readonly { productCode: string; quantity: number }[]): Map<string, number> {
   const byCode = new Map<string, number>();
@@ -58,7 +65,8 @@ function checkedTotals(dispensation: DispensationState, found: Discrepancy[]): v
   if (dispensation.totalAmount === undefined || Number.isNaN(expected) || expected !== cents(dispensation.totalAmount)) {
     found.push({ rule: 'total_mismatch', expected: Number.isNaN(expected) ? null : expected / 100, actual: dispensation.totalAmount });
   }
-  if (dispensation.completedAt !== undefined && parseDate(dispensation.completedAt) === undefined) found.push({ rule: 'date_unreadable', field: 'completed_at' });
+  if (dispensation.completedAt !== undefined && parseDate(dispensation.completedAt) === undefined)
+    found.push({ rule: 'date_unreadable', field: 'completed_at' });
 }
 
 /**
@@ -86,11 +94,13 @@ export function reconcileDispensation(
   }
   if (authorization.voidedAt !== undefined) {
     const voidedAt = parseDate(authorization.voidedAt);
-    if (voidedAt === undefined || dispensedAt === undefined || voidedAt <= dispensedAt) found.push({ rule: 'authorization_voided', voidedAt: authorization.voidedAt });
+    if (voidedAt === undefined || dispensedAt === undefined || voidedAt <= dispensedAt)
+      found.push({ rule: 'authorization_voided', voidedAt: authorization.voidedAt });
   }
   if (authorization.expiresAt !== undefined && dispensedAt !== undefined) {
     const expiresAt = parseDate(authorization.expiresAt);
-    if (expiresAt !== undefined && expiresAt < dispensedAt) found.push({ rule: 'authorization_expired', expiresAt: authorization.expiresAt });
+    if (expiresAt !== undefined && expiresAt < dispensedAt)
+      found.push({ rule: 'authorization_expired', expiresAt: authorization.expiresAt });
   }
   if ((authorization.invalidDates ?? []).includes('expires_at')) found.push({ rule: 'date_unreadable', field: 'expires_at' });
   if (authorization.authorizationCode !== undefined && dispensation.code !== authorization.authorizationCode) {
@@ -98,7 +108,9 @@ export function reconcileDispensation(
   }
 
   const self = { dispensationId: dispensation.dispensationId, completedAt: dispensation.completedAt ?? '' };
-  const earlier = registered.filter((other) => other.dispensationId !== dispensation.dispensationId && other.cancelled !== true && happenedBefore(other, self));
+  const earlier = registered.filter(
+    (other) => other.dispensationId !== dispensation.dispensationId && other.cancelled !== true && happenedBefore(other, self),
+  );
   for (const [productCode, dispensed] of quantitiesOf(dispensation.products)) {
     const authorized = authorization.products.find((product) => product.productCode === productCode);
     if (authorized === undefined) {
@@ -113,7 +125,13 @@ export function reconcileDispensation(
     const cumulative = dispensed + before.reduce((sum, other) => sum + (quantitiesOf(other.products ?? []).get(productCode) ?? 0), 0);
     // A cancelled dispensation returns nothing to the pool of its own verdict: it is flagged anyway.
     if (cumulative > authorized.authorizedQuantity && !dispensation.cancelledAfterCompletion) {
-      found.push({ rule: 'cumulative_quantity_exceeds_authorized', productCode, cumulative, authorized: authorized.authorizedQuantity, earlierDispensationIds: before.map((other) => other.dispensationId).sort() });
+      found.push({
+        rule: 'cumulative_quantity_exceeds_authorized',
+        productCode,
+        cumulative,
+        authorized: authorized.authorizedQuantity,
+        earlierDispensationIds: before.map((other) => other.dispensationId).sort(),
+      });
     }
   }
   return verdict(found);

@@ -28,7 +28,11 @@ export function decideSettlement({ resourceId, events, facts }: DecisionInput<Se
                 currency_code: state.currencyCode ?? null,
                 total_amount: state.totalAmount ?? null,
                 settled_amount: state.settledAmount ?? null,
-                rejected_claims: rejected.map((claim) => ({ claim_id: claim.claimId, authorization_id: claim.authorizationId ?? null, amount: claim.amount ?? null })),
+                rejected_claims: rejected.map((claim) => ({
+                  claim_id: claim.claimId,
+                  authorization_id: claim.authorizationId ?? null,
+                  amount: claim.amount ?? null,
+                })),
               },
             },
           ],

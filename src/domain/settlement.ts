@@ -3,7 +3,19 @@ import type { Projection } from './projection';
 
 /** The fields of `data` the settlement's decisions read. */
 export const SETTLEMENT_PROJECTION: Projection = {
-  fields: ['settlement_id', 'sponsor_slug', 'period', 'status', 'currency_code', 'total_amount', 'paid_amount', 'accepted_amount', 'payment_reference', 'paid_at', 'rejection_reason'],
+  fields: [
+    'settlement_id',
+    'sponsor_slug',
+    'period',
+    'status',
+    'currency_code',
+    'total_amount',
+    'paid_amount',
+    'accepted_amount',
+    'payment_reference',
+    'paid_at',
+    'rejection_reason',
+  ],
   lists: { claims: ['claim_id', 'authorization_id', 'status', 'amount', 'rejection_reason'] },
 };
 
@@ -64,7 +76,8 @@ export function foldSettlement(settlementId: string, events: readonly AppliedEve
     state.period = text(data, 'period') ?? state.period;
     state.currencyCode = text(data, 'currency_code') ?? state.currencyCode;
     state.totalAmount = amount(data, 'total_amount') ?? state.totalAmount;
-    state.settledAmount = amount(data, 'paid_amount') ?? amount(data, 'accepted_amount') ?? (status === 'REJECTED' ? 0 : state.settledAmount);
+    state.settledAmount =
+      amount(data, 'paid_amount') ?? amount(data, 'accepted_amount') ?? (status === 'REJECTED' ? 0 : state.settledAmount);
     state.rejectionReason = status === 'REJECTED' ? text(data, 'rejection_reason') : undefined;
     state.paymentReference = status === 'REJECTED' ? undefined : (text(data, 'payment_reference') ?? state.paymentReference);
     const listed = records(data, 'claims').flatMap((claim): SettlementClaim[] => {

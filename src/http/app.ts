@@ -49,7 +49,10 @@ export function createApp(options: AppOptions): Koa<WebhookState> {
   const metrics = options.metrics ?? createReceiverMetrics();
   const metricsEnabled = options.metricsEnabled ?? true;
   const requestLimit = concurrencyLimit(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
-  const bodyReads = addressShare(options.maxBodyReads ?? DEFAULT_MAX_BODY_READS, options.maxBodyReadsPerAddress ?? DEFAULT_MAX_BODY_READS_PER_ADDRESS);
+  const bodyReads = addressShare(
+    options.maxBodyReads ?? DEFAULT_MAX_BODY_READS,
+    options.maxBodyReadsPerAddress ?? DEFAULT_MAX_BODY_READS_PER_ADDRESS,
+  );
   const isReady = cachedReadiness(options.isReady);
   const startLimit = concurrencyLimit(options.maxConcurrentStarts ?? DEFAULT_MAX_CONCURRENT_STARTS);
   metrics.setLimits({ maxInFlight: requestLimit.max, maxStartsInFlight: startLimit.max });
@@ -68,7 +71,8 @@ export function createApp(options: AppOptions): Koa<WebhookState> {
       // them the same JSON shape as every other refusal.
       if (ctx.body === undefined || ctx.body === null) {
         if (ctx.status === 404) throw new Rejection('not_found', `no route for ${ctx.method} ${ctx.path.slice(0, 64)}`);
-        if (ctx.status === 405 || ctx.status === 501) throw new Rejection('method_not_allowed', `${ctx.method.slice(0, 16)} on ${ctx.path.slice(0, 64)}`);
+        if (ctx.status === 405 || ctx.status === 501)
+          throw new Rejection('method_not_allowed', `${ctx.method.slice(0, 16)} on ${ctx.path.slice(0, 64)}`);
       }
     } catch (error) {
       if (error instanceof Rejection) {
@@ -127,7 +131,13 @@ export function createApp(options: AppOptions): Koa<WebhookState> {
     traceDelivery(options.tracer),
     webhookHandler(
       { ...options, startEvent },
-      { bodyReads, verified: requestLimit, bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS, trustedProxies: options.trustedProxies, metrics },
+      {
+        bodyReads,
+        verified: requestLimit,
+        bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+        trustedProxies: options.trustedProxies,
+        metrics,
+      },
     ),
   );
 

@@ -60,7 +60,8 @@ export interface AddressShare {
 
 export function addressShare(total: number, perAddress: number): AddressShare {
   const all = concurrencyLimit(total);
-  if (!Number.isSafeInteger(perAddress) || perAddress < 1) throw new RangeError(`a per-address share must be a positive integer, not ${perAddress}`);
+  if (!Number.isSafeInteger(perAddress) || perAddress < 1)
+    throw new RangeError(`a per-address share must be a positive integer, not ${perAddress}`);
   // Only addresses holding a slot are kept, so the map is bounded by `total`.
   const held = new Map<string, number>();
   return {

@@ -183,7 +183,9 @@ function statusClass(status: number): string {
   return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'other';
 }
 
-const FAMILY_BY_WORKFLOW_TYPE = new Map<string, FamilyLabel>(Object.values(EVENT_FAMILIES).map((family) => [family.workflowType, family.name]));
+const FAMILY_BY_WORKFLOW_TYPE = new Map<string, FamilyLabel>(
+  Object.values(EVENT_FAMILIES).map((family) => [family.workflowType, family.name]),
+);
 
 /** The family of a routed event; the generic workflow (an unknown event type) is 'other'. */
 function familyOf(workflowType: string | undefined): FamilyLabel {

@@ -6,7 +6,10 @@
 
 export type ReadinessCheck = () => Promise<boolean>;
 
-export function cachedReadiness(check: ReadinessCheck, { maxAgeMs = 1_000, now = () => performance.now() }: { maxAgeMs?: number; now?: () => number } = {}): ReadinessCheck {
+export function cachedReadiness(
+  check: ReadinessCheck,
+  { maxAgeMs = 1_000, now = () => performance.now() }: { maxAgeMs?: number; now?: () => number } = {},
+): ReadinessCheck {
   let last: { at: number; ready: boolean } | undefined;
   let running: Promise<boolean> | undefined;
   return () => {

@@ -98,7 +98,13 @@ export async function startReceiver(
   const handle: http.RequestListener = (req, res) => void callback(req, res);
   const server = config.tls
     ? https.createServer(
-        { ...serverOptions, ...tlsOptions, cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), minVersion: 'TLSv1.2' },
+        {
+          ...serverOptions,
+          ...tlsOptions,
+          cert: readFileSync(config.tls.certFile),
+          key: readFileSync(config.tls.keyFile),
+          minVersion: 'TLSv1.2',
+        },
         handle,
       )
     : http.createServer(serverOptions, handle);
@@ -130,7 +136,10 @@ export async function startReceiver(
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const origin = `${config.tls ? 'https' : 'http'}://${host}:${address.port}`;
-  logger.info({ origin, path: config.webhookPath, taskQueue: config.taskQueue, namespace: temporal.namespace, environment: config.osiguEnvironment }, 'receiver listening');
+  logger.info(
+    { origin, path: config.webhookPath, taskQueue: config.taskQueue, namespace: temporal.namespace, environment: config.osiguEnvironment },
+    'receiver listening',
+  );
 
   return {
     origin,

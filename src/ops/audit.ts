@@ -38,9 +38,15 @@ const toIso = (time: { seconds?: unknown; nanos?: number | null } | null | undef
 
 /** Timestamps' seconds arrive as a Long (or a number, or a string from JSON). */
 const seconds = (value: unknown): number =>
-  typeof value === 'object' && value !== null && 'toNumber' in value ? Number((value as { toNumber: () => number }).toNumber()) : Number(value ?? 0);
+  typeof value === 'object' && value !== null && 'toNumber' in value
+    ? Number((value as { toNumber: () => number }).toNumber())
+    : Number(value ?? 0);
 
-const eventTypes = (types: Iterable<string>): string => [...types].sort().map((type) => `'${type}'`).join(', ');
+const eventTypes = (types: Iterable<string>): string =>
+  [...types]
+    .sort()
+    .map((type) => `'${type}'`)
+    .join(', ');
 
 /** The resolveDiscrepancy Updates accepted in one entity history, decoded with the CLI's keys. */
 async function resolutionsIn(client: Client, workflowId: string, events: HistoryEvent[], since: Date): Promise<AuditEntry[]> {
@@ -51,10 +57,15 @@ async function resolutionsIn(client: Client, workflowId: string, events: History
     if (request?.input?.name !== 'resolveDiscrepancy') continue;
     const at = toIso(event.eventTime);
     if (at < since.toISOString()) continue;
-    const [resolution] = (await decodeArrayFromPayloads(client.options.loadedDataConverter, request.input.args?.payloads)) as [{ decision?: unknown; by?: unknown; note?: unknown } | undefined];
+    const [resolution] = (await decodeArrayFromPayloads(client.options.loadedDataConverter, request.input.args?.payloads)) as [
+      { decision?: unknown; by?: unknown; note?: unknown } | undefined,
+    ];
     entries.push({
       at,
-      who: typeof resolution?.by === 'string' ? resolution.by : event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.identity ?? 'unknown',
+      who:
+        typeof resolution?.by === 'string'
+          ? resolution.by
+          : (event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.identity ?? 'unknown'),
       action: 'resolve',
       on: workflowId,
       what: typeof resolution?.decision === 'string' ? resolution.decision : 'unknown',
@@ -97,7 +108,10 @@ export async function auditTrail(client: Client, since: Date, { concurrency = 8 
   // Entities whose flags say a person decided (kept across continue-as-new), still running or
   // closed since; event workflows re-run (the workflow flags its own re-runs), started since.
   const dispensations = `WorkflowType = '${EVENT_FAMILIES.dispensing.entityWorkflowType}'`;
-  await collect(`${dispensations} AND OsiguFlags IN ('discrepancy_resolved', 'discrepancy_reopened') AND (ExecutionStatus = 'Running' OR CloseTime >= '${sinceIso}')`, 'entity');
+  await collect(
+    `${dispensations} AND OsiguFlags IN ('discrepancy_resolved', 'discrepancy_reopened') AND (ExecutionStatus = 'Running' OR CloseTime >= '${sinceIso}')`,
+    'entity',
+  );
   await collect(`WorkflowType IN (${eventTypes(EVENT_WORKFLOW_TYPES)}) AND OsiguFlags = 'rerun' AND StartTime >= '${sinceIso}'`, 'event');
 
   const unreadable: AuditReport['unreadable'] = [];

@@ -41,7 +41,8 @@ export function parseSince(value: string, now: Date): Date {
     return new Date(now.getTime() - Number(relative[1]) * unit);
   }
   const at = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(at.getTime())) throw new RerunRefusedError(`not a time: ${value} (use 2h, 30m, 7d or an ISO 8601 time)`);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(at.getTime()))
+    throw new RerunRefusedError(`not a time: ${value} (use 2h, 30m, 7d or an ISO 8601 time)`);
   return at;
 }
 
@@ -51,7 +52,10 @@ export function parseSince(value: string, now: Date): Date {
  */
 export function bulkRerunQuery({ query, since, until }: BulkSelection): string {
   if (until !== undefined && until.getTime() <= since.getTime()) throw new RerunRefusedError('--until must be after --since');
-  const types = [...EVENT_WORKFLOW_TYPES].sort().map((type) => `'${type}'`).join(', ');
+  const types = [...EVENT_WORKFLOW_TYPES]
+    .sort()
+    .map((type) => `'${type}'`)
+    .join(', ');
   const parts = [`WorkflowType IN (${types})`, `StartTime >= '${since.toISOString()}'`];
   if (until !== undefined) parts.push(`StartTime <= '${until.toISOString()}'`);
   const own = query?.trim();
@@ -64,7 +68,12 @@ export async function planBulkRerun(client: Client, selection: BulkSelection, sa
   const { count } = await client.workflow.count(query);
   const sample: BulkPlan['sample'] = [];
   for await (const execution of client.workflow.list({ query, pageSize: sampleSize })) {
-    sample.push({ eventId: execution.workflowId, workflowType: execution.type, startTime: execution.startTime.toISOString(), status: execution.status.name });
+    sample.push({
+      eventId: execution.workflowId,
+      workflowType: execution.type,
+      startTime: execution.startTime.toISOString(),
+      status: execution.status.name,
+    });
     if (sample.length >= sampleSize) break;
   }
   return { query, count, sample };
@@ -112,7 +121,12 @@ export async function describeBulkRerun(client: Client, jobId: string): Promise<
 }
 
 /** Polls the job until it is no longer running, reporting each change; answers the final state. */
-export async function watchBulkRerun(client: Client, jobId: string, onProgress: (job: BulkJob) => void, { intervalMs = 1_000, timeoutMs = 3_600_000 } = {}): Promise<BulkJob> {
+export async function watchBulkRerun(
+  client: Client,
+  jobId: string,
+  onProgress: (job: BulkJob) => void,
+  { intervalMs = 1_000, timeoutMs = 3_600_000 } = {},
+): Promise<BulkJob> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {

@@ -5,7 +5,17 @@ import { RESOLUTION_DECISIONS, type ResolutionDecision } from '../domain/dispens
 import { connectOps, type OpsClient } from './connect';
 import { listOpenDiscrepancies } from './discrepancies';
 import { auditTrail } from './audit';
-import { discrepancyWarnings, formatAudit, formatBulkPlan, formatBulkProgress, formatDiscrepancies, formatParked, formatRerun, formatResolveOutcome, formatTimeline } from './format';
+import {
+  discrepancyWarnings,
+  formatAudit,
+  formatBulkPlan,
+  formatBulkProgress,
+  formatDiscrepancies,
+  formatParked,
+  formatRerun,
+  formatResolveOutcome,
+  formatTimeline,
+} from './format';
 import { parseSince, planBulkRerun, startBulkRerun, watchBulkRerun } from './bulk-rerun';
 import { rerunEvent, RerunRefusedError } from './rerun';
 import { listParked, PARKED_QUERY } from './parked';
@@ -50,14 +60,17 @@ const parseDecision = (value: string): ResolutionDecision => {
 };
 const parseOperator = (value: string): string => {
   const trimmed = value.trim();
-  if (trimmed.length === 0 || trimmed.length > 100 || /[\r\n]/.test(trimmed)) throw new InvalidArgumentError('an operator name or id, 1 to 100 characters on one line.');
+  if (trimmed.length === 0 || trimmed.length > 100 || /[\r\n]/.test(trimmed))
+    throw new InvalidArgumentError('an operator name or id, 1 to 100 characters on one line.');
   return trimmed;
 };
-const parseText = (max: number) => (value: string): string => {
-  const trimmed = value.trim();
-  if (trimmed.length === 0 || trimmed.length > max) throw new InvalidArgumentError(`1 to ${max} characters.`);
-  return trimmed;
-};
+const parseText =
+  (max: number) =>
+  (value: string): string => {
+    const trimmed = value.trim();
+    if (trimmed.length === 0 || trimmed.length > max) throw new InvalidArgumentError(`1 to ${max} characters.`);
+    return trimmed;
+  };
 const parseSeconds = (value: string): number => {
   const seconds = Number(value);
   if (!Number.isFinite(seconds) || seconds < 0 || seconds > 120) throw new InvalidArgumentError('seconds, 0 to 120.');
@@ -140,23 +153,28 @@ Refused by the entity itself (exit 1, nothing recorded) when the dispensation ha
 discrepancy, so a second resolve changes nothing. Exit 3 when the entity did not answer within
 --wait (no worker running?): check with "ops timeline <dispensation_id>" before trying again.`,
     )
-    .action(async (dispensationId: string, options: { decision: ResolutionDecision; by: string; note?: string; wait: number; json?: boolean }) => {
-      await withClient(async (client) => {
-        const result = await resolveDiscrepancy(
-          client,
-          dispensationId,
-          { decision: options.decision, by: options.by, ...(options.note === undefined ? {} : { note: options.note }) },
-          { waitMs: options.wait * 1000 },
-        );
-        if (options.json === true) context.out(json(result));
-        if (result.outcome === 'resolved') {
-          if (options.json !== true) context.out(`${formatResolveOutcome(result)}\n`);
-        } else {
-          if (options.json !== true) context.err(`${formatResolveOutcome(result)}\n`);
-          setExit(result.outcome === 'pending' ? EXIT.pending : EXIT.failed);
-        }
-      });
-    });
+    .action(
+      async (
+        dispensationId: string,
+        options: { decision: ResolutionDecision; by: string; note?: string; wait: number; json?: boolean },
+      ) => {
+        await withClient(async (client) => {
+          const result = await resolveDiscrepancy(
+            client,
+            dispensationId,
+            { decision: options.decision, by: options.by, ...(options.note === undefined ? {} : { note: options.note }) },
+            { waitMs: options.wait * 1000 },
+          );
+          if (options.json === true) context.out(json(result));
+          if (result.outcome === 'resolved') {
+            if (options.json !== true) context.out(`${formatResolveOutcome(result)}\n`);
+          } else {
+            if (options.json !== true) context.err(`${formatResolveOutcome(result)}\n`);
+            setExit(result.outcome === 'pending' ? EXIT.pending : EXIT.failed);
+          }
+        });
+      },
+    );
 
   program
     .command('timeline')
@@ -172,10 +190,15 @@ discrepancy, so a second resolve changes nothing. Exit 3 when the entity did not
 
   program
     .command('rerun')
-    .description("Run events' workflows again on purpose: one by id, or many by a visibility query and a time window (a Temporal batch reset).")
+    .description(
+      "Run events' workflows again on purpose: one by id, or many by a visibility query and a time window (a Temporal batch reset).",
+    )
     .argument('[event_id]', "one event's id, which is its workflow id")
     .requiredOption('--reason <text>', 'why; recorded in every new run', parseText(500))
-    .option('--query <visibility query>', "which events, in Temporal's visibility language, e.g. \"OsiguEventType = 'dispensing.completed'\"")
+    .option(
+      '--query <visibility query>',
+      "which events, in Temporal's visibility language, e.g. \"OsiguEventType = 'dispensing.completed'\"",
+    )
     .option('--since <when>', 'accepted at or after: 2h, 30m, 7d, or an ISO 8601 time (required with --query)')
     .option('--until <when>', 'accepted at or before (default: now)')
     .option('--by <operator>', "who asks (required with --yes): an operator's name or id", parseOperator)
@@ -198,7 +221,8 @@ until it ends; "ops rerun --reason x --job <job_id>" watches it again. Exit 1 if
     )
     .action(async (eventId: string | undefined, options: RerunOptions) => {
       const bulk = options.query !== undefined || options.since !== undefined || options.until !== undefined;
-      if (eventId !== undefined && (bulk || options.job !== undefined)) throw new RerunRefusedError('give an event id, or --query/--since, or --job: not both');
+      if (eventId !== undefined && (bulk || options.job !== undefined))
+        throw new RerunRefusedError('give an event id, or --query/--since, or --job: not both');
       await withClient(async (client) => {
         if (options.job !== undefined) {
           const job = await watchBulkRerun(client, options.job, (progress) => context.err(`${formatBulkProgress(progress)}\n`));
@@ -211,7 +235,10 @@ until it ends; "ops rerun --reason x --job <job_id>" watches it again. Exit 1 if
           context.out(options.json === true ? json(result) : `${formatRerun(result)}\n`);
           return;
         }
-        if (options.since === undefined) throw new RerunRefusedError('a bulk re-run needs --since (and optionally --until, --query): a window, so a typo never selects everything');
+        if (options.since === undefined)
+          throw new RerunRefusedError(
+            'a bulk re-run needs --since (and optionally --until, --query): a window, so a typo never selects everything',
+          );
         const now = new Date();
         const plan = await planBulkRerun(client, {
           ...(options.query === undefined ? {} : { query: options.query }),
@@ -252,28 +279,32 @@ until it ends; "ops rerun --reason x --job <job_id>" watches it again. Exit 1 if
     .option('--by <operator>', "who asks (required with --yes): an operator's name or id", parseOperator)
     .option('--yes', 'act: without it, retrying many only shows what it would do')
     .option('--json', 'machine-readable output')
-    .action(async (eventId: string | undefined, options: { reason: string; since?: string; by?: string; yes?: boolean; json?: boolean }) => {
-      await withClient(async (client) => {
-        if (eventId !== undefined) {
-          const parked = await listParked(client, { query: `WorkflowId = '${eventId.replace(/'/g, '')}'` });
-          if (parked.length === 0) throw new RerunRefusedError(`${eventId}: not parked (see ops parked); use ops rerun to re-run it anyway`);
-          const result = await rerunEvent(client, eventId, options.reason);
-          context.out(options.json === true ? json(result) : `${formatRerun(result)}\n`);
-          return;
-        }
-        if (options.since === undefined) throw new RerunRefusedError('retrying many needs --since: a window, so a typo never selects everything');
-        const plan = await planBulkRerun(client, { query: PARKED_QUERY, since: parseSince(options.since, new Date()) });
-        if (options.yes !== true || plan.count === 0) {
-          context.out(options.json === true ? json({ dryRun: true, ...plan }) : `${formatBulkPlan(plan, options.yes === true)}\n`);
-          return;
-        }
-        if (options.by === undefined) throw new RerunRefusedError('--by is required with --yes: who asked is recorded with every reset');
-        const jobId = await startBulkRerun(client, plan, { reason: options.reason, by: options.by, ratePerSecond: 20 });
-        const job = await watchBulkRerun(client, jobId, (progress) => context.err(`${formatBulkProgress(progress)}\n`));
-        context.out(options.json === true ? json({ dryRun: false, query: plan.query, ...job }) : `${formatBulkProgress(job)}\n`);
-        if (job.state !== 'completed' || job.failed > 0) setExit(EXIT.failed);
-      });
-    });
+    .action(
+      async (eventId: string | undefined, options: { reason: string; since?: string; by?: string; yes?: boolean; json?: boolean }) => {
+        await withClient(async (client) => {
+          if (eventId !== undefined) {
+            const parked = await listParked(client, { query: `WorkflowId = '${eventId.replace(/'/g, '')}'` });
+            if (parked.length === 0)
+              throw new RerunRefusedError(`${eventId}: not parked (see ops parked); use ops rerun to re-run it anyway`);
+            const result = await rerunEvent(client, eventId, options.reason);
+            context.out(options.json === true ? json(result) : `${formatRerun(result)}\n`);
+            return;
+          }
+          if (options.since === undefined)
+            throw new RerunRefusedError('retrying many needs --since: a window, so a typo never selects everything');
+          const plan = await planBulkRerun(client, { query: PARKED_QUERY, since: parseSince(options.since, new Date()) });
+          if (options.yes !== true || plan.count === 0) {
+            context.out(options.json === true ? json({ dryRun: true, ...plan }) : `${formatBulkPlan(plan, options.yes === true)}\n`);
+            return;
+          }
+          if (options.by === undefined) throw new RerunRefusedError('--by is required with --yes: who asked is recorded with every reset');
+          const jobId = await startBulkRerun(client, plan, { reason: options.reason, by: options.by, ratePerSecond: 20 });
+          const job = await watchBulkRerun(client, jobId, (progress) => context.err(`${formatBulkProgress(progress)}\n`));
+          context.out(options.json === true ? json({ dryRun: false, query: plan.query, ...job }) : `${formatBulkProgress(job)}\n`);
+          if (job.state !== 'completed' || job.failed > 0) setExit(EXIT.failed);
+        });
+      },
+    );
 
   program
     .command('audit')
@@ -323,7 +354,12 @@ export async function runCli(argv: readonly string[], overrides: Partial<CliCont
       context.err(`ops: configuration error: ${error.message}\n`);
       return EXIT.config;
     }
-    if (error instanceof NoOpenDiscrepancyError || error instanceof InvalidResolutionError || error instanceof RerunRefusedError || error instanceof InvalidResourceIdError) {
+    if (
+      error instanceof NoOpenDiscrepancyError ||
+      error instanceof InvalidResolutionError ||
+      error instanceof RerunRefusedError ||
+      error instanceof InvalidResourceIdError
+    ) {
       context.err(`ops: ${error.message}\n`);
       return EXIT.failed;
     }

@@ -20,7 +20,11 @@ export interface OpsClient {
  * once that Temporal is unreachable. Throws ConfigError on bad settings. With nothing exported on a
  * developer's machine, `npm run dev`'s stack is used (ops-environment.ts) and `notice` says so.
  */
-export async function connectOps(given: Env = process.env, notice: (text: string) => void = () => undefined, root = PROJECT_ROOT): Promise<OpsClient> {
+export async function connectOps(
+  given: Env = process.env,
+  notice: (text: string) => void = () => undefined,
+  root = PROJECT_ROOT,
+): Promise<OpsClient> {
   const { env, notice: said } = opsEnvironment(given, root);
   if (said !== undefined) notice(`${said}\n`);
   const { connectionOptions, namespace } = loadTemporalConnectConfig(env);
@@ -30,7 +34,13 @@ export async function connectOps(given: Env = process.env, notice: (text: string
   try {
     connection = await Connection.connect(connectionOptions);
   } catch (error) {
-    throw new Error(`cannot reach Temporal at ${connectionOptions.address ?? '?'} (namespace ${namespace}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(
+      `cannot reach Temporal at ${connectionOptions.address ?? '?'} (namespace ${namespace}): ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
-  return { client: new Client({ connection, namespace, dataConverter: dataConverterFor(payloadEncryption) }), close: () => connection.close() };
+  return {
+    client: new Client({ connection, namespace, dataConverter: dataConverterFor(payloadEncryption) }),
+    close: () => connection.close(),
+  };
 }

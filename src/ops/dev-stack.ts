@@ -32,10 +32,7 @@ export function removeDevStack(root: string): void {
 }
 
 export type DevStackReading =
-  | { kind: 'running'; stack: DevStack }
-  | { kind: 'stopped'; stack: DevStack }
-  | { kind: 'absent' }
-  | { kind: 'unreadable'; reason: string };
+  { kind: 'running'; stack: DevStack } | { kind: 'stopped'; stack: DevStack } | { kind: 'absent' } | { kind: 'unreadable'; reason: string };
 
 const alive = (pid: number): boolean => {
   try {

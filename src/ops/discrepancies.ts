@@ -39,14 +39,20 @@ export interface ListOptions {
 
 type Checked = { open: OpenDiscrepancy } | { noLongerOpen: string } | { unavailable: { workflowId: string; reason: string } };
 
-export async function listOpenDiscrepancies(client: Client, { queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS, concurrency = 8 }: ListOptions = {}): Promise<DiscrepancyListing> {
+export async function listOpenDiscrepancies(
+  client: Client,
+  { queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS, concurrency = 8 }: ListOptions = {},
+): Promise<DiscrepancyListing> {
   const listed: { workflowId: string; resourceId: string }[] = [];
   const seen = new Set<string>();
   for await (const execution of client.workflow.list({ query: OPEN_DISCREPANCY_QUERY })) {
     if (seen.has(execution.workflowId)) continue;
     seen.add(execution.workflowId);
     const prefix = `${EVENT_FAMILIES.dispensing.entityPrefix}:`;
-    listed.push({ workflowId: execution.workflowId, resourceId: execution.workflowId.startsWith(prefix) ? execution.workflowId.slice(prefix.length) : execution.workflowId });
+    listed.push({
+      workflowId: execution.workflowId,
+      resourceId: execution.workflowId.startsWith(prefix) ? execution.workflowId.slice(prefix.length) : execution.workflowId,
+    });
   }
 
   const checked = await mapLimit(listed, concurrency, async ({ workflowId, resourceId }): Promise<Checked> => {

@@ -24,20 +24,39 @@ const text = (value: unknown): string | null => (typeof value === 'string' && va
  * read from its start event, of which only the envelope's id, type and times are kept.
  */
 export async function eventSummary(client: Client, description: WorkflowExecutionDescription): Promise<EventSummary> {
-  const base = { eventId: description.workflowId, workflowType: description.type, executionStatus: description.status.name, runId: description.runId };
+  const base = {
+    eventId: description.workflowId,
+    workflowType: description.type,
+    executionStatus: description.status.name,
+    runId: description.runId,
+  };
   const handle = client.workflow.getHandle(description.workflowId, description.runId);
   if (description.status.name === 'COMPLETED') {
     const record = (await handle.result()) as Partial<EventRecord> | undefined;
-    return { ...base, eventType: text(record?.eventType), createdAt: text(record?.createdAt), receivedAt: text(record?.receivedAt), outcome: text(record?.outcome) };
+    return {
+      ...base,
+      eventType: text(record?.eventType),
+      createdAt: text(record?.createdAt),
+      receivedAt: text(record?.receivedAt),
+      outcome: text(record?.outcome),
+    };
   }
   const history = await handle.fetchHistory();
-  const started = history.events?.find((event) => event.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED);
+  const started = history.events?.find(
+    (event) => event.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+  );
   const input = await decodeFromPayloadsAtIndex<Partial<EventWorkflowInput> | undefined>(
     client.options.loadedDataConverter,
     0,
     started?.workflowExecutionStartedEventAttributes?.input?.payloads,
   );
-  return { ...base, eventType: text(input?.event?.event_type), createdAt: text(input?.event?.created_at), receivedAt: text(input?.receivedAt), outcome: null };
+  return {
+    ...base,
+    eventType: text(input?.event?.event_type),
+    createdAt: text(input?.event?.created_at),
+    receivedAt: text(input?.receivedAt),
+    outcome: null,
+  };
 }
 
 /** describe(), or undefined when Temporal has no workflow with that id. */

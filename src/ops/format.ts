@@ -36,7 +36,8 @@ export function formatDiscrepancies(listing: DiscrepancyListing): string {
   const lines: string[] = [];
   const unread = listing.unavailable.length;
   // "None" only when every listed entity was read: a listing it could not vouch for says so.
-  if (listing.open.length === 0) lines.push(unread === 0 ? 'No open discrepancies.' : 'No open discrepancies among the entities that could be read.');
+  if (listing.open.length === 0)
+    lines.push(unread === 0 ? 'No open discrepancies.' : 'No open discrepancies among the entities that could be read.');
   else {
     lines.push(`${listing.open.length} open discrepanc${listing.open.length === 1 ? 'y' : 'ies'}`, '');
     lines.push(
@@ -53,7 +54,11 @@ export function formatDiscrepancies(listing: DiscrepancyListing): string {
       ),
     );
   }
-  if (unread > 0) lines.push('', `INCOMPLETE: ${unread} flagged entit${unread === 1 ? 'y' : 'ies'} could not be read (reasons on stderr); look again once that is fixed.`);
+  if (unread > 0)
+    lines.push(
+      '',
+      `INCOMPLETE: ${unread} flagged entit${unread === 1 ? 'y' : 'ies'} could not be read (reasons on stderr); look again once that is fixed.`,
+    );
   return lines.join('\n');
 }
 
@@ -61,13 +66,20 @@ export function formatDiscrepancies(listing: DiscrepancyListing): string {
 export function discrepancyWarnings(listing: DiscrepancyListing): string[] {
   return [
     ...listing.unavailable.map((item) => `warning: ${item.reason}`),
-    ...(listing.noLongerOpen.length > 0 ? [`note: ${listing.noLongerOpen.length} listed by visibility but no longer open (resolved a moment ago): ${listing.noLongerOpen.join(', ')}`] : []),
+    ...(listing.noLongerOpen.length > 0
+      ? [
+          `note: ${listing.noLongerOpen.length} listed by visibility but no longer open (resolved a moment ago): ${listing.noLongerOpen.join(', ')}`,
+        ]
+      : []),
   ];
 }
 
 export function formatResolveOutcome(result: ResolveOutcome): string {
   const resolution = result.resolution;
-  const described = resolution === null ? '' : `${resolution.decision} by ${resolution.by}${resolution.at === null ? '' : ` at ${resolution.at}`}${resolution.note === undefined ? '' : ` (note: ${resolution.note})`}`;
+  const described =
+    resolution === null
+      ? ''
+      : `${resolution.decision} by ${resolution.by}${resolution.at === null ? '' : ` at ${resolution.at}`}${resolution.note === undefined ? '' : ` (note: ${resolution.note})`}`;
   switch (result.outcome) {
     case 'resolved':
       return `${result.workflowId}: resolved: ${described}`;
@@ -81,10 +93,15 @@ function entityLines(state: EntitySummary): string[] {
     ['status', state.status],
     ['flags', state.flags.join(', ') || '-'],
   ];
-  for (const [name, value] of Object.entries(state.details)) pairs.push([name, Array.isArray(value) ? value.join(', ') || '-' : dash(value)]);
-  if (state.discrepancies !== undefined && state.discrepancies.length > 0) pairs.push(['discrepancies', state.discrepancies.map(formatDiscrepancy).join('; ')]);
+  for (const [name, value] of Object.entries(state.details))
+    pairs.push([name, Array.isArray(value) ? value.join(', ') || '-' : dash(value)]);
+  if (state.discrepancies !== undefined && state.discrepancies.length > 0)
+    pairs.push(['discrepancies', state.discrepancies.map(formatDiscrepancy).join('; ')]);
   if (state.resolution !== undefined && state.resolution !== null) {
-    pairs.push(['resolution', `${state.resolution.decision} by ${state.resolution.by}${state.resolution.at === null ? '' : ` at ${state.resolution.at}`}`]);
+    pairs.push([
+      'resolution',
+      `${state.resolution.decision} by ${state.resolution.by}${state.resolution.at === null ? '' : ` at ${state.resolution.at}`}`,
+    ]);
   }
   pairs.push(['events', String(state.eventIds.length)]);
   const width = Math.max(...pairs.map(([name]) => name.length));
@@ -103,11 +120,20 @@ export function formatTimeline(timeline: Timeline): string {
     lines.push(
       table(
         ['CREATED AT', 'EVENT ID', 'TYPE', 'OUTCOME', 'WORKFLOW', 'RUNS', 'RECEIVED AT'],
-        timeline.events.map((event) => [event.createdAt ?? '-', event.eventId, event.eventType ?? '-', event.outcome ?? '-', event.executionStatus, String(event.runs), event.receivedAt ?? '-']),
+        timeline.events.map((event) => [
+          event.createdAt ?? '-',
+          event.eventId,
+          event.eventType ?? '-',
+          event.outcome ?? '-',
+          event.executionStatus,
+          String(event.runs),
+          event.receivedAt ?? '-',
+        ]),
       ),
     );
   }
-  if (timeline.appliedWithoutWorkflow.length > 0) lines.push('', `Applied by the entity without an event workflow: ${timeline.appliedWithoutWorkflow.join(', ')}`);
+  if (timeline.appliedWithoutWorkflow.length > 0)
+    lines.push('', `Applied by the entity without an event workflow: ${timeline.appliedWithoutWorkflow.join(', ')}`);
   return lines.join('\n');
 }
 
@@ -155,9 +181,19 @@ export function formatAudit(report: AuditReport): string {
       : [
           table(
             ['WHEN', 'WHO', 'ACTION', 'ON', 'WHAT'],
-            report.entries.map((entry) => [entry.at, entry.who, entry.action, entry.on, `${entry.what}${entry.hasNote === true ? ' (with a note)' : ''}`]),
+            report.entries.map((entry) => [
+              entry.at,
+              entry.who,
+              entry.action,
+              entry.on,
+              `${entry.what}${entry.hasNote === true ? ' (with a note)' : ''}`,
+            ]),
           ),
         ];
-  if (report.unreadable.length > 0) lines.push('', `INCOMPLETE: ${report.unreadable.length} histor${report.unreadable.length === 1 ? 'y' : 'ies'} could not be read (reasons on stderr).`);
+  if (report.unreadable.length > 0)
+    lines.push(
+      '',
+      `INCOMPLETE: ${report.unreadable.length} histor${report.unreadable.length === 1 ? 'y' : 'ies'} could not be read (reasons on stderr).`,
+    );
   return lines.join('\n');
 }

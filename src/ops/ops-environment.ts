@@ -9,7 +9,14 @@ import { PAYLOAD_ENCRYPTION_KEYS } from '../temporal/codec/settings';
 import { DEV_KEYS_FILE, DEV_STACK_FILE, readDevStack } from './dev-stack';
 
 /** Any of these exported means the operator chose a Temporal (or keys) on purpose. */
-const CHOSEN = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_PROFILE', 'TEMPORAL_CONFIG_FILE', 'TEMPORAL_API_KEY', PAYLOAD_ENCRYPTION_KEYS] as const;
+const CHOSEN = [
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_PROFILE',
+  'TEMPORAL_CONFIG_FILE',
+  'TEMPORAL_API_KEY',
+  PAYLOAD_ENCRYPTION_KEYS,
+] as const;
 
 export interface OpsEnvironment {
   env: Env;
@@ -25,10 +32,21 @@ export function opsEnvironment(env: Env, root: string): OpsEnvironment {
   const reading = readDevStack(root);
   if (reading.kind === 'running') {
     const { address, namespace, payloadEncryptionKeysFile } = reading.stack;
-    const keys = payloadEncryptionKeysFile === null || !existsSync(payloadEncryptionKeysFile) ? undefined : readFileSync(payloadEncryptionKeysFile, 'utf8').trim();
-    const keysSaid = keys === undefined ? `no payload key (npm run dev took ${PAYLOAD_ENCRYPTION_KEYS} from its environment: export the same here)` : `the payload key in ${path.relative(root, payloadEncryptionKeysFile ?? '')}`;
+    const keys =
+      payloadEncryptionKeysFile === null || !existsSync(payloadEncryptionKeysFile)
+        ? undefined
+        : readFileSync(payloadEncryptionKeysFile, 'utf8').trim();
+    const keysSaid =
+      keys === undefined
+        ? `no payload key (npm run dev took ${PAYLOAD_ENCRYPTION_KEYS} from its environment: export the same here)`
+        : `the payload key in ${path.relative(root, payloadEncryptionKeysFile ?? '')}`;
     return {
-      env: { ...env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, ...(keys === undefined ? {} : { [PAYLOAD_ENCRYPTION_KEYS]: keys }) },
+      env: {
+        ...env,
+        TEMPORAL_ADDRESS: address,
+        TEMPORAL_NAMESPACE: namespace,
+        ...(keys === undefined ? {} : { [PAYLOAD_ENCRYPTION_KEYS]: keys }),
+      },
       notice: `ops: nothing exported: using npm run dev's stack (Temporal ${address}, namespace ${namespace}, ${keysSaid}); export TEMPORAL_ADDRESS and ${PAYLOAD_ENCRYPTION_KEYS} to use another`,
     };
   }
@@ -38,7 +56,8 @@ export function opsEnvironment(env: Env, root: string): OpsEnvironment {
     const unreadable = reading.kind === 'unreadable' ? ` (${DEV_STACK_FILE} unreadable: ${reading.reason})` : '';
     return { env, notice: unreadable === '' ? undefined : `ops: nothing exported, and npm run dev's stack file is unusable${unreadable}` };
   }
-  const why = reading.kind === 'stopped' ? `npm run dev (pid ${reading.stack.pid}) is not running` : 'npm run dev does not seem to be running';
+  const why =
+    reading.kind === 'stopped' ? `npm run dev (pid ${reading.stack.pid}) is not running` : 'npm run dev does not seem to be running';
   return {
     env: { ...env, [PAYLOAD_ENCRYPTION_KEYS]: readFileSync(keysFile, 'utf8').trim() },
     notice: `ops: nothing exported: ${why}; using the default Temporal address and the dev payload key in ${DEV_KEYS_FILE}`,

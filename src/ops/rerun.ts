@@ -58,7 +58,8 @@ export async function rerunEvent(client: Client, eventId: string, reason: string
   const baseRunId = description.runId;
   const history = await client.workflow.getHandle(eventId, baseRunId).fetchHistory();
   const resetToEventId = firstWorkflowTaskCompletedId(history);
-  if (resetToEventId === undefined) throw new RerunRefusedError(`${eventId}: run ${baseRunId} has no completed workflow task to reset to yet`);
+  if (resetToEventId === undefined)
+    throw new RerunRefusedError(`${eventId}: run ${baseRunId} has no completed workflow task to reset to yet`);
 
   const response = await client.workflowService.resetWorkflowExecution({
     namespace: client.options.namespace,

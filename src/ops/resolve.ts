@@ -1,4 +1,10 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError, type Client } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  isGrpcServiceError,
+  type Client,
+} from '@temporalio/client';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { resolveDiscrepancyUpdate, type DiscrepancyResolution } from '../workflows/messages';
 import { DEFAULT_QUERY_TIMEOUT_MS, queryEntityState } from './entity-state';
@@ -56,12 +62,23 @@ export interface ResolveOutcome {
  * when the decision is not accept/reject or `by` is missing; accepted, the answer is the state
  * with the decision recorded. No check-then-act race: the entity is the only judge.
  */
-export async function resolveDiscrepancy(client: Client, dispensationId: string, resolution: DiscrepancyResolution, options: ResolveOptions = {}): Promise<ResolveOutcome> {
+export async function resolveDiscrepancy(
+  client: Client,
+  dispensationId: string,
+  resolution: DiscrepancyResolution,
+  options: ResolveOptions = {},
+): Promise<ResolveOutcome> {
   const { waitMs = 5_000, queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS } = options;
   const ref = dispensationRefOf(dispensationId);
-  const args: DiscrepancyResolution = { decision: resolution.decision, by: resolution.by, ...(resolution.note === undefined ? {} : { note: resolution.note }) };
+  const args: DiscrepancyResolution = {
+    decision: resolution.decision,
+    by: resolution.by,
+    ...(resolution.note === undefined ? {} : { note: resolution.note }),
+  };
   try {
-    const view = await client.withDeadline(Date.now() + waitMs, () => client.workflow.getHandle(ref.workflowId).executeUpdate(resolveDiscrepancyUpdate, { args: [args] }));
+    const view = await client.withDeadline(Date.now() + waitMs, () =>
+      client.workflow.getHandle(ref.workflowId).executeUpdate(resolveDiscrepancyUpdate, { args: [args] }),
+    );
     const recorded = summarizeResolution(view.resolution);
     return {
       dispensationId: ref.resourceId,
@@ -82,7 +99,8 @@ export async function resolveDiscrepancy(client: Client, dispensationId: string,
       throw new InvalidResolutionError(ref.workflowId, reason);
     }
     const deadline = isGrpcServiceError(error) && error.code === GrpcStatus.DEADLINE_EXCEEDED;
-    if (deadline || error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return { dispensationId: ref.resourceId, workflowId: ref.workflowId, outcome: 'pending', resolution: null };
+    if (deadline || error instanceof WorkflowUpdateRPCTimeoutOrCancelledError)
+      return { dispensationId: ref.resourceId, workflowId: ref.workflowId, outcome: 'pending', resolution: null };
     throw error;
   }
 }

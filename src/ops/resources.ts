@@ -43,7 +43,11 @@ export function assertSafeId(id: string, what = 'id'): string {
   return id;
 }
 
-const accepted = (): string => [...Object.keys(RESOURCE_PREFIXES).map((prefix) => `${prefix}…`), ...[...FAMILY_BY_ENTITY_PREFIX.keys()].map((prefix) => `${prefix}:<id>`)].join(', ');
+const accepted = (): string =>
+  [
+    ...Object.keys(RESOURCE_PREFIXES).map((prefix) => `${prefix}…`),
+    ...[...FAMILY_BY_ENTITY_PREFIX.keys()].map((prefix) => `${prefix}:<id>`),
+  ].join(', ');
 
 /** `auth_…`, `areq_…`, `dsp_…`, `rx_…`, `stl_…`, or a full entity workflow id like `dispensation:dsp_…`. */
 export function entityRefOf(input: string): EntityRef {
@@ -68,7 +72,8 @@ export function entityRefOf(input: string): EntityRef {
 export function dispensationRefOf(input: string): EntityRef {
   const id = assertSafeId(input.trim(), 'dispensation id');
   const ref = id.includes(':') || Object.keys(RESOURCE_PREFIXES).some((prefix) => id.startsWith(prefix)) ? entityRefOf(id) : undefined;
-  if (ref !== undefined && ref.kind !== 'dispensation') throw new InvalidResourceIdError(`"${id}" is a ${ref.kind} id, not a dispensation id`);
+  if (ref !== undefined && ref.kind !== 'dispensation')
+    throw new InvalidResourceIdError(`"${id}" is a ${ref.kind} id, not a dispensation id`);
   // An id without a known prefix is taken as Osigu gave it: Osigu owns the id format.
   return ref ?? { kind: 'dispensation', resourceId: id, workflowId: entityWorkflowId(EVENT_FAMILIES.dispensing, id) };
 }

@@ -40,7 +40,11 @@ export function byCreatedAt(a: Pick<EventSummary, 'createdAt' | 'eventId'>, b: P
  * `OsiguResourceId` search attribute (visibility, a moment behind) and by the entity's own list of
  * applied event ids (immediate), so a just-delivered event shows either way.
  */
-export async function resourceTimeline(client: Client, resourceId: string, { queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS, concurrency = 8 }: TimelineOptions = {}): Promise<Timeline> {
+export async function resourceTimeline(
+  client: Client,
+  resourceId: string,
+  { queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS, concurrency = 8 }: TimelineOptions = {},
+): Promise<Timeline> {
   const entity = entityRefOf(resourceId);
 
   const entityDescription = await describeIfExists(client, entity.workflowId);

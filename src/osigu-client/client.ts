@@ -36,7 +36,11 @@ const resourceSchema = z.record(z.string(), z.unknown());
 const SAFE_SEGMENT = /^[A-Za-z0-9_-]{1,128}$/;
 
 function pathSegment(id: string): string {
-  if (!SAFE_SEGMENT.test(id)) throw new OsiguApiError('bad_request', `an id of ${id.length} characters is not an Osigu id (letters, digits, '_' and '-' only): not requested`);
+  if (!SAFE_SEGMENT.test(id))
+    throw new OsiguApiError(
+      'bad_request',
+      `an id of ${id.length} characters is not an Osigu id (letters, digits, '_' and '-' only): not requested`,
+    );
   return id;
 }
 
@@ -102,7 +106,9 @@ export class OsiguClient {
     if (response.status >= 300 && response.status < 400) {
       // Never followed: another origin's answer would be taken for Osigu's resource.
       await response.arrayBuffer();
-      throw new OsiguApiError('invalid_response', `${call}: answered ${response.status} (a redirect), which is not followed`, { status: response.status });
+      throw new OsiguApiError('invalid_response', `${call}: answered ${response.status} (a redirect), which is not followed`, {
+        status: response.status,
+      });
     }
     if (!response.ok) throw await errorFromResponse(response, call, this.now());
     try {

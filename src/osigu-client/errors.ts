@@ -61,7 +61,12 @@ function codeForStatus(status: number): OsiguErrorCode {
  * The message names the call and the status, and Osigu's error code; never the body, which for
  * resource calls may hold PHI.
  */
-export async function errorFromResponse(response: Response, call: string, nowMs: number, code = codeForStatus(response.status)): Promise<OsiguApiError> {
+export async function errorFromResponse(
+  response: Response,
+  call: string,
+  nowMs: number,
+  code = codeForStatus(response.status),
+): Promise<OsiguApiError> {
   let apiError: string | undefined;
   try {
     const body = (await response.json()) as { error?: unknown };

@@ -80,7 +80,8 @@ export class TokenSource {
       throw new OsiguApiError('invalid_response', `${call}: the answer is not JSON`, { status: response.status });
     }
     const token = tokenResponse.safeParse(body);
-    if (!token.success) throw new OsiguApiError('invalid_response', `${call}: the answer is not a bearer token`, { status: response.status });
+    if (!token.success)
+      throw new OsiguApiError('invalid_response', `${call}: the answer is not a bearer token`, { status: response.status });
     // Refresh after 5/6 of the lifetime (50 min of Osigu's 60), counted from when we asked, so a
     // slow answer or a little clock skew never has us send an expired token.
     return { value: token.data.access_token, refreshAtMs: requestedAt + (token.data.expires_in * 1000 * 5) / 6 };

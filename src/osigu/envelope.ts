@@ -87,7 +87,11 @@ export function parseEnvelope(body: Uint8Array): EnvelopeParse {
   }
 
   if (hasDuplicateKey(text)) {
-    return { ok: false, code: 'duplicate_key', detail: 'an object in the body has the same key twice (which one would count is parser-dependent)' };
+    return {
+      ok: false,
+      code: 'duplicate_key',
+      detail: 'an object in the body has the same key twice (which one would count is parser-dependent)',
+    };
   }
 
   if (!isObject(parsed)) return invalid('body is not a JSON object');

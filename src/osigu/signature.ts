@@ -8,11 +8,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type SignatureFailureCode =
-  | 'signature_missing'
-  | 'signature_malformed'
-  | 'timestamp_too_old'
-  | 'timestamp_in_future'
-  | 'signature_mismatch';
+  'signature_missing' | 'signature_malformed' | 'timestamp_too_old' | 'timestamp_in_future' | 'signature_mismatch';
 
 export interface SignatureFailure {
   ok: false;
@@ -198,9 +194,7 @@ function hmacSha256(body: Uint8Array | string, secret: string, timestamp: number
 
 // Length first: it is cheap and keeps the regex off huge attacker-supplied values.
 function decodeSha256Hex(hex: unknown): Buffer | undefined {
-  return typeof hex === 'string' && hex.length === SHA256_HEX_LENGTH && SHA256_HEX.test(hex)
-    ? Buffer.from(hex, 'hex')
-    : undefined;
+  return typeof hex === 'string' && hex.length === SHA256_HEX_LENGTH && SHA256_HEX.test(hex) ? Buffer.from(hex, 'hex') : undefined;
 }
 
 // Digits only: Number() and parseInt() would also take '+5', '1e3', '0x10', '1.5' or ''. Leading

@@ -21,7 +21,12 @@ export function createTemporalClient(
   interceptors?: ClientInterceptors,
 ): TemporalClient {
   const connection = Connection.lazy(connectionOptions);
-  const client = new Client({ connection, namespace, dataConverter: { payloadCodecs }, ...(interceptors === undefined ? {} : { interceptors }) });
+  const client = new Client({
+    connection,
+    namespace,
+    dataConverter: { payloadCodecs },
+    ...(interceptors === undefined ? {} : { interceptors }),
+  });
   return {
     client,
     async isReachable(timeoutMs = 2_000) {

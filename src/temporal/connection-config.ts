@@ -14,9 +14,7 @@ export interface TemporalConnectConfig {
 export function loadTemporalConnectConfig(env: Env = process.env): TemporalConnectConfig {
   let loaded: ClientConnectConfig;
   try {
-    const overrideEnvVars = Object.fromEntries(
-      Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
-    );
+    const overrideEnvVars = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
     loaded = loadClientConnectConfig({ overrideEnvVars });
   } catch (error) {
     throw new ConfigError('TEMPORAL_*', error instanceof Error ? error.message : String(error));

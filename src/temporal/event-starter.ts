@@ -48,7 +48,13 @@ export function eventKeys(event: Pick<OsiguEvent, 'event_id'>, route: EventRoute
   return { workflowId: eventKey.key, resourceKey, flags };
 }
 
-export function createEventStarter({ client, taskQueue, timeoutMs, expectedEnvironment, hash = hashId(DEV_RESOURCE_ID_HASH_KEY) }: EventStarterOptions): EventStarter {
+export function createEventStarter({
+  client,
+  taskQueue,
+  timeoutMs,
+  expectedEnvironment,
+  hash = hashId(DEV_RESOURCE_ID_HASH_KEY),
+}: EventStarterOptions): EventStarter {
   return async (event, route, receivedAt) => {
     const { workflowId, resourceKey, flags } = eventKeys(event, route, hash);
     const input: EventWorkflowInput = {

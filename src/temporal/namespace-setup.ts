@@ -76,14 +76,20 @@ export async function prepareNamespace(
     current = seconds(description.config?.workflowExecutionRetentionTtl);
   } catch (error) {
     if (grpcCode(error) !== GrpcStatus.NOT_FOUND) throw error;
-    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(wanted) } });
+    await connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(wanted) },
+    });
     registered = true;
     current = wanted;
   }
 
   let retentionRaised = false;
   if (current < wanted) {
-    await connection.workflowService.updateNamespace({ namespace, config: { workflowExecutionRetentionTtl: { seconds: Long.fromNumber(wanted) } } });
+    await connection.workflowService.updateNamespace({
+      namespace,
+      config: { workflowExecutionRetentionTtl: { seconds: Long.fromNumber(wanted) } },
+    });
     retentionRaised = true;
     current = wanted;
   }

@@ -57,7 +57,9 @@ const dispensationKind = (resourceId: string): EntityKind<DispensationFacts, Dis
   },
   workDone: dispensationWorkDone,
   details: (decision) =>
-    decision.facts.reconciliation?.result === 'discrepancy' ? [`rules: ${[...new Set(decision.facts.reconciliation.discrepancies.map((found) => found.rule))].join(', ')}`] : [],
+    decision.facts.reconciliation?.result === 'discrepancy'
+      ? [`rules: ${[...new Set(decision.facts.reconciliation.discrepancies.map((found) => found.rule))].join(', ')}`]
+      : [],
   view: (decision, common) => ({
     ...common,
     dispensation: decision.state,
@@ -75,7 +77,9 @@ const dispensationKind = (resourceId: string): EntityKind<DispensationFacts, Dis
  * prescription) whenever what it is checked against changes (src/domain/dispensation-decision.ts).
  * A discrepancy waits for an operator's `resolveDiscrepancy` Update and escalates meanwhile.
  */
-export async function dispensationEntityWorkflow(input: EntityInput<DispensationFacts>): Promise<EntityResult<DispensationView, DispensationFacts>> {
+export async function dispensationEntityWorkflow(
+  input: EntityInput<DispensationFacts>,
+): Promise<EntityResult<DispensationView, DispensationFacts>> {
   return runEntity(dispensationKind(input.resourceId), input, (entity) => {
     setHandler(authorizationChangedSignal, (answer) => {
       entity.change((facts) => authorizationChanged(facts, answer));

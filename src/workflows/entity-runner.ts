@@ -120,7 +120,10 @@ export async function runEntity<Facts, Work extends { key: string }, State, View
   let poisoned = [...(carried?.poisoned ?? [])];
   const reruns = { ignored: carried?.reruns?.ignored ?? 0, lastEventId: carried?.reruns?.lastEventId };
   const lifeFlags = [...new Set([...(carried?.flags ?? []), ...(input.flags ?? [])])];
-  const notifications = new ProviderNotifications(carried?.notifications ?? [], carried?.outbox ?? [], { type: kind.resourceType, id: resourceId });
+  const notifications = new ProviderNotifications(carried?.notifications ?? [], carried?.outbox ?? [], {
+    type: kind.resourceType,
+    id: resourceId,
+  });
   const inFlight = new Set<string>();
   const armed = new Map<string, number>();
   let decisionFailed = false;
@@ -147,7 +150,13 @@ export async function runEntity<Facts, Work extends { key: string }, State, View
     ...lifeFlags,
   ];
   const view = (): View =>
-    kind.view(decision, { flags: flags(), notifications: notifications.records, eventIds: [...appliedIds], poisoned, reruns: { ...reruns } });
+    kind.view(decision, {
+      flags: flags(),
+      notifications: notifications.records,
+      eventIds: [...appliedIds],
+      poisoned,
+      reruns: { ...reruns },
+    });
   const carry = (): CarriedMemory<Facts> => ({
     events,
     appliedIds: [...appliedIds],
@@ -205,7 +214,8 @@ export async function runEntity<Facts, Work extends { key: string }, State, View
       )
       .then((outcome) => {
         inFlight.delete(work.key);
-        if (!outcome.ok) log.warn('entity work failed', { entityWorkflowId, work: work.key.split(':')[0], failureType: outcome.failureType });
+        if (!outcome.ok)
+          log.warn('entity work failed', { entityWorkflowId, work: work.key.split(':')[0], failureType: outcome.failureType });
         const done = kind.workDone?.(facts, work, outcome, Date.now());
         if (done !== undefined) {
           facts = done.facts;
@@ -258,8 +268,14 @@ export async function runEntity<Facts, Work extends { key: string }, State, View
       next = decideWith(nextEvents, facts);
     } catch (error) {
       // One event that cannot be applied is parked; the entity and its other events go on.
-      if (!poisoned.some((entry) => entry.eventId === event.eventId)) poisoned = [...poisoned, { eventId: event.eventId, eventType: event.eventType }];
-      log.error('event could not be applied', { entityWorkflowId, eventId: event.eventId, eventType: event.eventType, error: error instanceof Error ? error.name : 'unknown' });
+      if (!poisoned.some((entry) => entry.eventId === event.eventId))
+        poisoned = [...poisoned, { eventId: event.eventId, eventType: event.eventType }];
+      log.error('event could not be applied', {
+        entityWorkflowId,
+        eventId: event.eventId,
+        eventType: event.eventType,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
       publish();
       return { outcome: 'apply_failed', entityWorkflowId };
     }

@@ -35,9 +35,20 @@ export async function handleEvent(family: Pick<EventFamily, 'name' | 'resourceFi
   const record = (outcome: EventOutcome, extra: Partial<EventRecord> = {}): EventRecord => {
     const flags = [...(extra.parkedReason === undefined ? [] : [extra.parkedReason]), ...inputFlags];
     // Only the exceptions are worth a visibility write: `OsiguOutcome = 'ignored_environment'`.
-    if (outcome !== 'forwarded' || rerun) upsertSearchAttributes([{ key: OSIGU_OUTCOME, value: outcome }, ...(flags.length > 0 ? [{ key: OSIGU_FLAGS, value: flags }] : [])]);
-    if (outcome === 'parked') metricMeter.createCounter('osigu_events_parked', 'events', 'Events whose workflow completed parked').add(1, { reason: extra.parkedReason ?? 'unknown', family: family.name });
-    log.info('event handled', { eventId: event.event_id, eventType: event.event_type, family: family.name, resourceId, outcome, ...(extra.parkedReason === undefined ? {} : { parkedReason: extra.parkedReason }) });
+    if (outcome !== 'forwarded' || rerun)
+      upsertSearchAttributes([{ key: OSIGU_OUTCOME, value: outcome }, ...(flags.length > 0 ? [{ key: OSIGU_FLAGS, value: flags }] : [])]);
+    if (outcome === 'parked')
+      metricMeter
+        .createCounter('osigu_events_parked', 'events', 'Events whose workflow completed parked')
+        .add(1, { reason: extra.parkedReason ?? 'unknown', family: family.name });
+    log.info('event handled', {
+      eventId: event.event_id,
+      eventType: event.event_type,
+      family: family.name,
+      resourceId,
+      outcome,
+      ...(extra.parkedReason === undefined ? {} : { parkedReason: extra.parkedReason }),
+    });
     return {
       eventId: event.event_id,
       eventType: event.event_type,
@@ -60,7 +71,13 @@ export async function handleEvent(family: Pick<EventFamily, 'name' | 'resourceFi
 
   let answer;
   try {
-    answer = await forwardEvent(family.name, resourceId, { eventId: event.event_id, eventType: event.event_type, createdAt: event.created_at, data: event.data, ...(rerun ? { rerun: true } : {}) });
+    answer = await forwardEvent(family.name, resourceId, {
+      eventId: event.event_id,
+      eventType: event.event_type,
+      createdAt: event.created_at,
+      data: event.data,
+      ...(rerun ? { rerun: true } : {}),
+    });
   } catch (error) {
     if (error instanceof ActivityFailure) return park('handoff_failed');
     throw error;

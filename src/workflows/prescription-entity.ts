@@ -18,6 +18,8 @@ const prescriptionKind: EntityKind<PrescriptionFacts, never, PrescriptionState, 
 };
 
 /** One prescription: issued, then its e-mail delivered or failed (src/domain/prescription-decision.ts). */
-export async function prescriptionEntityWorkflow(input: EntityInput<PrescriptionFacts>): Promise<EntityResult<PrescriptionView, PrescriptionFacts>> {
+export async function prescriptionEntityWorkflow(
+  input: EntityInput<PrescriptionFacts>,
+): Promise<EntityResult<PrescriptionView, PrescriptionFacts>> {
   return runEntity(prescriptionKind, input);
 }

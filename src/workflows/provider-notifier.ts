@@ -40,7 +40,10 @@ export class ProviderNotifications {
     if (this.sent.some((record) => record.id === id)) return;
     const record: NotificationRecord = { id, kind, at: new Date().toISOString(), delivered: false };
     this.sent.push(record);
-    this.deliver({ schema: NOTIFICATION_SCHEMA, notification_id: id, kind, resource: this.resource, occurred_at: record.at, details }, record);
+    this.deliver(
+      { schema: NOTIFICATION_SCHEMA, notification_id: id, kind, resource: this.resource, occurred_at: record.at, details },
+      record,
+    );
   }
 
   private deliver(notification: Notification, record: NotificationRecord): void {
@@ -52,7 +55,11 @@ export class ProviderNotifications {
         },
         (error: unknown) => {
           record.undelivered = true;
-          log.warn('provider notification abandoned', { id: record.id, kind: record.kind, error: error instanceof Error ? error.name : 'unknown' });
+          log.warn('provider notification abandoned', {
+            id: record.id,
+            kind: record.kind,
+            error: error instanceof Error ? error.name : 'unknown',
+          });
         },
       )
       .finally(() => this.inFlight.delete(notification.notification_id));

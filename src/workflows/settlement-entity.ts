@@ -18,6 +18,8 @@ const settlementKind: EntityKind<SettlementFacts, never, SettlementState, Settle
 };
 
 /** One settlement batch: its outcome, each claim's state, and the claims the sponsor rejected. */
-export async function settlementEntityWorkflow(input: EntityInput<SettlementFacts>): Promise<EntityResult<SettlementView, SettlementFacts>> {
+export async function settlementEntityWorkflow(
+  input: EntityInput<SettlementFacts>,
+): Promise<EntityResult<SettlementView, SettlementFacts>> {
   return runEntity(settlementKind, input);
 }

@@ -33,12 +33,22 @@ it('a draining worker cancels a hand-off that waits on an Update and stops withi
     osigu: undefined,
     notifyProvider: () => Promise.resolve({ delivered: false }),
   });
-  const worker = await Worker.create({ connection, taskQueue: QUEUE, workflowsPath: require.resolve('./handoff-workflow'), activities, shutdownGraceTime: '2s' });
+  const worker = await Worker.create({
+    connection,
+    taskQueue: QUEUE,
+    workflowsPath: require.resolve('./handoff-workflow'),
+    activities,
+    shutdownGraceTime: '2s',
+  });
   const running = worker.run();
   let stopped = false;
   try {
     const resourceId = `auth_SHUT${Date.now().toString(36).toUpperCase()}`;
-    const handle = await client.workflow.start('handOffOnce', { taskQueue: QUEUE, workflowId: `handoff-shutdown-${resourceId}`, args: [resourceId] });
+    const handle = await client.workflow.start('handOffOnce', {
+      taskQueue: QUEUE,
+      workflowId: `handoff-shutdown-${resourceId}`,
+      args: [resourceId],
+    });
     await waitFor('the hand-off in flight', async () => {
       const pending = (await handle.describe()).raw.pendingActivities ?? [];
       return pending.some((activity) => activity.activityType?.name === 'forwardEvent' && Number(activity.state) === 2) ? true : undefined;

@@ -7,5 +7,10 @@ import type { Activities } from '../../src/activities';
 const { forwardEvent } = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 1 } });
 
 export async function handOffOnce(resourceId: string): Promise<void> {
-  await forwardEvent('authorization', resourceId, { eventId: `evt_handoff_${resourceId}`, eventType: 'authorization.created', createdAt: '2026-11-25T12:00:00Z', data: {} });
+  await forwardEvent('authorization', resourceId, {
+    eventId: `evt_handoff_${resourceId}`,
+    eventType: 'authorization.created',
+    createdAt: '2026-11-25T12:00:00Z',
+    data: {},
+  });
 }

@@ -28,7 +28,12 @@ afterAll(async () => {
 });
 
 it('counts the work of each of the 13 event types from their histories, and duplicates add nothing', async () => {
-  const { report, duplicates } = await measureFixtureMix(client, { copies: 2, url: `${receiver.origin}/osigu/webhooks`, secret: TEST_SECRET, fixturesDir: FIXTURES_DIR });
+  const { report, duplicates } = await measureFixtureMix(client, {
+    copies: 2,
+    url: `${receiver.origin}/osigu/webhooks`,
+    secret: TEST_SECRET,
+    fixturesDir: FIXTURES_DIR,
+  });
   expect(Object.keys(report.perType)).toHaveLength(13);
   for (const row of Object.values(report.perType)) {
     expect(row.events).toBe(2);

@@ -7,7 +7,11 @@ const { EventType } = temporal.api.enums.v1;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 let id = 0;
-const event = (eventType: number, attributes: Partial<HistoryEvent> = {}): HistoryEvent => ({ eventId: Long.fromNumber((id += 1)), eventType, ...attributes });
+const event = (eventType: number, attributes: Partial<HistoryEvent> = {}): HistoryEvent => ({
+  eventId: Long.fromNumber((id += 1)),
+  eventType,
+  ...attributes,
+});
 const task = (): HistoryEvent[] => [
   event(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED),
   event(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED),
@@ -31,14 +35,36 @@ it('counts workflow tasks, activity tasks, timers, search-attribute writes and b
     event(EventType.EVENT_TYPE_MARKER_RECORDED, { markerRecordedEventAttributes: { markerName: 'core_local_activity' } }),
     event(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED),
   ];
-  expect(countHistory(history)).toEqual({ historyEvents: 14, workflowTasks: 2, activityTasks: 1, localActivities: 1, timers: 1, searchAttributeWrites: 1, actions: 5 });
+  expect(countHistory(history)).toEqual({
+    historyEvents: 14,
+    workflowTasks: 2,
+    activityTasks: 1,
+    localActivities: 1,
+    timers: 1,
+    searchAttributeWrites: 1,
+    actions: 5,
+  });
 });
 
 it("cuts an entity's history at each hand-off and gives the start to the first event", () => {
-  const eventWorkflow = (eventId: string, eventType: string) => ({ eventId, eventType, events: [event(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED), ...task(), event(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)] });
-  const entity = [event(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED), applyEvent('e1'), ...task(), event(EventType.EVENT_TYPE_TIMER_STARTED), applyEvent('e2'), ...task()];
+  const eventWorkflow = (eventId: string, eventType: string) => ({
+    eventId,
+    eventType,
+    events: [event(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED), ...task(), event(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)],
+  });
+  const entity = [
+    event(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED),
+    applyEvent('e1'),
+    ...task(),
+    event(EventType.EVENT_TYPE_TIMER_STARTED),
+    applyEvent('e2'),
+    ...task(),
+  ];
   const handOffs = new Map(handOffEvents(entity).map((found) => [found.historyEventId, found.updateId ?? '']));
-  const report = attribute([eventWorkflow('e1', 'authorization.created'), eventWorkflow('e2', 'authorization.updated')], [{ workflowId: 'authorization:auth_1', events: entity, handOffs }]);
+  const report = attribute(
+    [eventWorkflow('e1', 'authorization.created'), eventWorkflow('e2', 'authorization.updated')],
+    [{ workflowId: 'authorization:auth_1', events: entity, handOffs }],
+  );
   expect(report.perType['authorization.created']?.entity).toMatchObject({ historyEvents: 6, workflowTasks: 1, timers: 1, actions: 3 });
   expect(report.perType['authorization.updated']?.entity).toMatchObject({ historyEvents: 4, workflowTasks: 1, actions: 1 });
   expect(report.mix.events).toBe(2);

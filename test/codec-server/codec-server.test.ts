@@ -12,7 +12,12 @@ import { FIXTURES_DIR } from '../support/delivery';
 const TOKEN = randomBytes(32).toString('base64url');
 const KEY = randomBytes(32).toString('base64');
 const UI_ORIGIN = 'http://127.0.0.1:8233';
-const ENV: Env = { CODEC_SERVER_TOKEN: TOKEN, PAYLOAD_ENCRYPTION_KEYS: `dev-1:${KEY}`, CODEC_SERVER_PORT: '0', CODEC_SERVER_CORS_ORIGINS: UI_ORIGIN };
+const ENV: Env = {
+  CODEC_SERVER_TOKEN: TOKEN,
+  PAYLOAD_ENCRYPTION_KEYS: `dev-1:${KEY}`,
+  CODEC_SERVER_PORT: '0',
+  CODEC_SERVER_CORS_ORIGINS: UI_ORIGIN,
+};
 
 const prescription = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'prescription.issued.json'), 'utf8')) as Record<string, unknown>;
 
@@ -58,7 +63,13 @@ const bearer = { authorization: `Bearer ${TOKEN}` };
 describe('codec server: authentication', () => {
   it('answers 401 without a token, with a wrong one, with one of another length, and with another scheme', async () => {
     const body = { payloads: [await encrypted(prescription)] };
-    for (const headers of [{}, { authorization: `Bearer ${randomBytes(32).toString('base64url')}` }, { authorization: `Bearer ${TOKEN}x` }, { authorization: `Bearer ${TOKEN.slice(1)}` }, { authorization: `Basic ${TOKEN}` }]) {
+    for (const headers of [
+      {},
+      { authorization: `Bearer ${randomBytes(32).toString('base64url')}` },
+      { authorization: `Bearer ${TOKEN}x` },
+      { authorization: `Bearer ${TOKEN.slice(1)}` },
+      { authorization: `Basic ${TOKEN}` },
+    ]) {
       const response = await post('/codec/decode', body, headers);
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toContain('Bearer');
@@ -135,7 +146,11 @@ describe('codec server: CORS for the Web UI', () => {
   it('answers the preflight from the Web UI origin with the methods, headers and credentials the UI needs', async () => {
     const response = await fetch(`${server.origin}/codec/decode`, {
       method: 'OPTIONS',
-      headers: { origin: UI_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization,x-namespace' },
+      headers: {
+        origin: UI_ORIGIN,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,authorization,x-namespace',
+      },
     });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
@@ -155,7 +170,10 @@ describe('codec server: CORS for the Web UI', () => {
 
   it('refuses the preflight from any other origin, and names no origin to it', async () => {
     for (const origin of ['http://evil.example', 'http://127.0.0.1:9999', 'null']) {
-      const response = await fetch(`${server.origin}/codec/decode`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+      const response = await fetch(`${server.origin}/codec/decode`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
       expect(response.status).toBe(403);
       expect(response.headers.get('access-control-allow-origin')).toBeNull();
     }
@@ -174,7 +192,12 @@ describe('codec server: CORS for the Web UI', () => {
 
 describe('codec server: Web UI sign-in (include cross-origin credentials)', () => {
   const signIn = (token: string): Promise<Response> =>
-    fetch(`${server.origin}/codec/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token }).toString(), redirect: 'manual' });
+    fetch(`${server.origin}/codec/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token }).toString(),
+      redirect: 'manual',
+    });
 
   it('shows a sign-in form that loads nothing from elsewhere', async () => {
     const response = await fetch(`${server.origin}/codec/login`);
@@ -219,7 +242,8 @@ describe('codec server: logs', () => {
     expect(all).toContain('"payloads":1');
     expect(all).toContain('"auth":"bearer"');
     expect(all).toContain('"namespace":"default"');
-    for (const secret of [TOKEN, KEY, 'Ana', 'López', 'R51', 'bnf_01HW8GQ2KMNP3F4R5T6Y7U8V9W']) expect({ secret, logged: all.includes(secret) }).toEqual({ secret, logged: false });
+    for (const secret of [TOKEN, KEY, 'Ana', 'López', 'R51', 'bnf_01HW8GQ2KMNP3F4R5T6Y7U8V9W'])
+      expect({ secret, logged: all.includes(secret) }).toEqual({ secret, logged: false });
   });
 });
 
@@ -236,7 +260,12 @@ describe('loadCodecServerConfig', () => {
 
   it('defaults to 127.0.0.1:8888 and the dev Web UI origins', () => {
     const loaded = loadCodecServerConfig({ CODEC_SERVER_TOKEN: TOKEN, PAYLOAD_ENCRYPTION_KEYS: `k:${KEY}` });
-    expect(loaded).toMatchObject({ host: '127.0.0.1', port: 8888, corsOrigins: ['http://127.0.0.1:8233', 'http://localhost:8233'], logLevel: 'info' });
+    expect(loaded).toMatchObject({
+      host: '127.0.0.1',
+      port: 8888,
+      corsOrigins: ['http://127.0.0.1:8233', 'http://localhost:8233'],
+      logLevel: 'info',
+    });
   });
 
   it('is off without a token: it will not start, and says so', () => {
@@ -247,8 +276,15 @@ describe('loadCodecServerConfig', () => {
   it('needs the keys, and a port and origins that parse', () => {
     expect(refused({ CODEC_SERVER_TOKEN: TOKEN }).setting).toBe('PAYLOAD_ENCRYPTION_KEYS');
     expect(refused({ CODEC_SERVER_TOKEN: TOKEN, PAYLOAD_ENCRYPTION_KEYS: 'k:nope' }).setting).toBe('PAYLOAD_ENCRYPTION_KEYS');
-    expect(refused({ CODEC_SERVER_TOKEN: TOKEN, PAYLOAD_ENCRYPTION_KEYS: `k:${KEY}`, CODEC_SERVER_PORT: '70000' }).setting).toBe('CODEC_SERVER_PORT');
-    expect(refused({ CODEC_SERVER_TOKEN: TOKEN, PAYLOAD_ENCRYPTION_KEYS: `k:${KEY}`, CODEC_SERVER_CORS_ORIGINS: '*' }).setting).toBe('CODEC_SERVER_CORS_ORIGINS');
-    expect(refused({ CODEC_SERVER_TOKEN: TOKEN, PAYLOAD_ENCRYPTION_KEYS: `k:${KEY}`, CODEC_SERVER_CORS_ORIGINS: 'http://127.0.0.1:8233/path' }).setting).toBe('CODEC_SERVER_CORS_ORIGINS');
+    expect(refused({ CODEC_SERVER_TOKEN: TOKEN, PAYLOAD_ENCRYPTION_KEYS: `k:${KEY}`, CODEC_SERVER_PORT: '70000' }).setting).toBe(
+      'CODEC_SERVER_PORT',
+    );
+    expect(refused({ CODEC_SERVER_TOKEN: TOKEN, PAYLOAD_ENCRYPTION_KEYS: `k:${KEY}`, CODEC_SERVER_CORS_ORIGINS: '*' }).setting).toBe(
+      'CODEC_SERVER_CORS_ORIGINS',
+    );
+    expect(
+      refused({ CODEC_SERVER_TOKEN: TOKEN, PAYLOAD_ENCRYPTION_KEYS: `k:${KEY}`, CODEC_SERVER_CORS_ORIGINS: 'http://127.0.0.1:8233/path' })
+        .setting,
+    ).toBe('CODEC_SERVER_CORS_ORIGINS');
   });
 });

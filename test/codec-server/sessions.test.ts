@@ -14,7 +14,12 @@ import { ConfigError, type Env } from '../../src/config';
 const TOKEN = randomBytes(32).toString('base64url');
 const KEY = randomBytes(32).toString('base64');
 const UI_ORIGIN = 'http://127.0.0.1:8233';
-const BASE: Env = { CODEC_SERVER_TOKEN: TOKEN, PAYLOAD_ENCRYPTION_KEYS: `dev-1:${KEY}`, CODEC_SERVER_PORT: '0', CODEC_SERVER_CORS_ORIGINS: UI_ORIGIN };
+const BASE: Env = {
+  CODEC_SERVER_TOKEN: TOKEN,
+  PAYLOAD_ENCRYPTION_KEYS: `dev-1:${KEY}`,
+  CODEC_SERVER_PORT: '0',
+  CODEC_SERVER_CORS_ORIGINS: UI_ORIGIN,
+};
 
 describe('createSessionStore', () => {
   it('issues a different random id per sign-in, expires on idleness and on age, and revokes', () => {
@@ -66,13 +71,19 @@ async function withServer(env: Env, test: (server: CodecServer, log: string[]) =
 }
 
 const signIn = (server: CodecServer, headers: Record<string, string> = {}) =>
-  fetch(`${server.origin}/codec/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: `token=${encodeURIComponent(TOKEN)}` });
+  fetch(`${server.origin}/codec/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: `token=${encodeURIComponent(TOKEN)}`,
+  });
 const cookieOf = (response: Response): string => (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 const decode = (server: CodecServer, headers: Record<string, string>) =>
   fetch(`${server.origin}/codec/decode`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-namespace': 'default', origin: UI_ORIGIN, ...headers },
-    body: JSON.stringify({ payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('1').toString('base64') }] }),
+    body: JSON.stringify({
+      payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('1').toString('base64') }],
+    }),
   });
 
 describe('codec server sessions', () => {
@@ -128,7 +139,13 @@ describe('codec server audit', () => {
       await decode(server, { cookie });
       const lines = log.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.operation === 'decode');
       expect(lines).toEqual([
-        expect.objectContaining({ who: 'ana.admin@clinic.example', namespace: 'default', operation: 'decode', payloads: 1, auth: 'session' }),
+        expect.objectContaining({
+          who: 'ana.admin@clinic.example',
+          namespace: 'default',
+          operation: 'decode',
+          payloads: 1,
+          auth: 'session',
+        }),
         expect.objectContaining({ who: expect.stringMatching(/^session:[A-Za-z0-9_-]{12}$/) as unknown, operation: 'decode', payloads: 1 }),
       ]);
       expect(log.join('\n')).not.toContain(cookie.split('=')[1] ?? 'x');
@@ -143,12 +160,18 @@ describe('codec server audit', () => {
       const body = {
         payloads: [
           {
-            metadata: Object.fromEntries(Object.entries(foreign?.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')])),
+            metadata: Object.fromEntries(
+              Object.entries(foreign?.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
+            ),
             data: Buffer.from(foreign?.data ?? []).toString('base64'),
           },
         ],
       };
-      const response = await fetch(`${server.origin}/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) });
+      const response = await fetch(`${server.origin}/codec/decode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify(body),
+      });
       const answer = (await response.json()) as { message: string };
       expect(answer.message).toContain('"retired-7"');
       expect(answer.message).not.toContain('dev-1');

@@ -36,13 +36,29 @@ beforeAll(async () => {
   const uiPort = await freePort();
   uiOrigin = `http://127.0.0.1:${uiPort}`;
   const logger = pino({ level: 'info' }, { write: (line: string) => void codecLog.push(line) });
-  codecServer = await startCodecServer(loadCodecServerConfig({ CODEC_SERVER_TOKEN: TOKEN, PAYLOAD_ENCRYPTION_KEYS: KEYS, CODEC_SERVER_PORT: '0', CODEC_SERVER_CORS_ORIGINS: uiOrigin }), { logger });
+  codecServer = await startCodecServer(
+    loadCodecServerConfig({
+      CODEC_SERVER_TOKEN: TOKEN,
+      PAYLOAD_ENCRYPTION_KEYS: KEYS,
+      CODEC_SERVER_PORT: '0',
+      CODEC_SERVER_CORS_ORIGINS: uiOrigin,
+    }),
+    { logger },
+  );
   temporal = await startTemporal({ uiPort, codecEndpoint: codecServer.origin });
   worker = await startWorker(temporal.address, { PAYLOAD_ENCRYPTION_KEYS: KEYS });
   receiver = await startTestReceiver(temporal.address, { PAYLOAD_ENCRYPTION_KEYS: KEYS });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   mkdirSync(SHOTS, { recursive: true });
 
@@ -113,21 +129,25 @@ it('shows the decrypted event once the browser has signed in and the UI includes
 it.each([
   ['signed in, but with the cluster-level endpoint only (the UI then sends no cookie)', true, false],
   ['with the browser setting, but never signed in', false, true],
-])('shows nothing readable %s: the codec server refuses the UI', async (_case, signIn, browserSetting) => {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  const page = await context.newPage();
-  if (signIn) {
-    await page.goto(`${codecServer.origin}/codec/login`);
-    await page.fill('input[name="token"]', TOKEN);
-    await page.click('button[type="submit"]');
-    await page.getByText('Signed in').waitFor();
-  }
-  const answers = codecAnswers(page);
-  await openEvent(page, { browserSetting });
-  // Give the UI time to ask the codec server and render what it has.
-  await page.waitForTimeout(3_000);
-  expect(answers.length).toBeGreaterThan(0);
-  expect(answers.every((status) => status === 401)).toBe(true);
-  expect(await page.getByText('López').count()).toBe(0);
-  await context.close();
-}, 120_000);
+])(
+  'shows nothing readable %s: the codec server refuses the UI',
+  async (_case, signIn, browserSetting) => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    if (signIn) {
+      await page.goto(`${codecServer.origin}/codec/login`);
+      await page.fill('input[name="token"]', TOKEN);
+      await page.click('button[type="submit"]');
+      await page.getByText('Signed in').waitFor();
+    }
+    const answers = codecAnswers(page);
+    await openEvent(page, { browserSetting });
+    // Give the UI time to ask the codec server and render what it has.
+    await page.waitForTimeout(3_000);
+    expect(answers.length).toBeGreaterThan(0);
+    expect(answers.every((status) => status === 401)).toBe(true);
+    expect(await page.getByText('López').count()).toBe(0);
+    await context.close();
+  },
+  120_000,
+);

@@ -168,7 +168,10 @@ describe('foldAuthorization', () => {
     });
 
     it('without voided_at, the event’s created_at is the void time', () => {
-      const state = foldAuthorization(AUTHORIZATION_ID, [created(), fixtureApplied('authorization.voided', { createdAt: '2026-11-26T10:00:00.000Z', omit: ['voided_at'] })]);
+      const state = foldAuthorization(AUTHORIZATION_ID, [
+        created(),
+        fixtureApplied('authorization.voided', { createdAt: '2026-11-26T10:00:00.000Z', omit: ['voided_at'] }),
+      ]);
       expect(state.voidedAt).toBe('2026-11-26T10:00:00.000Z');
     });
 

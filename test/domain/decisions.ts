@@ -10,4 +10,9 @@ export const DAY = 24 * HOUR;
 /** An injected clock: the decisions read only `now`. */
 export const T0 = Date.parse('2026-11-25T16:00:00Z');
 
-export const event = (eventType: string, createdAt: string, data: Record<string, unknown>, eventId = `evt_${eventType}_${createdAt}`): AppliedEvent => ({ eventId, eventType, createdAt, data });
+export const event = (
+  eventType: string,
+  createdAt: string,
+  data: Record<string, unknown>,
+  eventId = `evt_${eventType}_${createdAt}`,
+): AppliedEvent => ({ eventId, eventType, createdAt, data });

@@ -1,12 +1,23 @@
 import type { AppliedEvent } from '../../src/domain/applied-event';
 import { foldDispensation, type DispensationState } from '../../src/domain/dispensation';
-import { AUTHORIZATION_CODE, AUTHORIZATION_ID, DISPENSATION_ID, PRESCRIPTION_CODE, PRESCRIPTION_DISPENSATION_ID, arrivalOrder, fixtureApplied, permutations } from './applied-events';
+import {
+  AUTHORIZATION_CODE,
+  AUTHORIZATION_ID,
+  DISPENSATION_ID,
+  PRESCRIPTION_CODE,
+  PRESCRIPTION_DISPENSATION_ID,
+  arrivalOrder,
+  fixtureApplied,
+  permutations,
+} from './applied-events';
 
 const started = (): AppliedEvent => fixtureApplied('dispensing.started');
 const completed = (): AppliedEvent => fixtureApplied('dispensing.completed');
 
 /** The fixture cancellation (17:00), moved onto the story's dispensation: after its completion (16:25). */
-const cancelledAfterCompletion = (changes: { eventId?: string; createdAt?: string; cancelledAt?: string; reason?: string } = {}): AppliedEvent =>
+const cancelledAfterCompletion = (
+  changes: { eventId?: string; createdAt?: string; cancelledAt?: string; reason?: string } = {},
+): AppliedEvent =>
   fixtureApplied('dispensing.cancelled', {
     ...(changes.eventId === undefined ? {} : { eventId: changes.eventId }),
     ...(changes.createdAt === undefined ? {} : { createdAt: changes.createdAt }),
@@ -87,7 +98,10 @@ describe('foldDispensation', () => {
     });
 
     it('a started stamped after the completion never moves it back, nor drops the completed products', () => {
-      const late = fixtureApplied('dispensing.started', { createdAt: '2026-11-25T16:30:00.000Z', data: { products: [{ product_code: 'MED-042', quantity: 5 }] } });
+      const late = fixtureApplied('dispensing.started', {
+        createdAt: '2026-11-25T16:30:00.000Z',
+        data: { products: [{ product_code: 'MED-042', quantity: 5 }] },
+      });
       const state = foldDispensation(DISPENSATION_ID, [completed(), late]);
       expect(state.status).toBe('COMPLETED');
       expect(state.products).toEqual([{ productCode: 'MED-042', quantity: 30, unitPrice: 12.5 }]);
@@ -141,14 +155,21 @@ describe('foldDispensation', () => {
     };
     const orders = permutations([started(), completed(), cancelledAfterCompletion()]);
 
-    it.each(orders.map((order) => [arrivalOrder(order), order] as const))('%s: CANCELLED, cancelledAfterCompletion, completion kept', (_label, order) => {
-      expect(foldDispensation(DISPENSATION_ID, order)).toEqual(CANCELLED_AFTER);
-    });
+    it.each(orders.map((order) => [arrivalOrder(order), order] as const))(
+      '%s: CANCELLED, cancelledAfterCompletion, completion kept',
+      (_label, order) => {
+        expect(foldDispensation(DISPENSATION_ID, order)).toEqual(CANCELLED_AFTER);
+      },
+    );
 
     // Two cancellations (a pharmacy cancel, then a timeout) must not make the voided claim look clean.
     it('a second cancellation after the first one does not clear cancelledAfterCompletion', () => {
       const first = cancelledAfterCompletion({ reason: 'PHARMACY_CANCELLED' });
-      const second = cancelledAfterCompletion({ eventId: 'evt_01JB0000000000000000000098', createdAt: '2026-11-25T17:05:00.000Z', cancelledAt: '2026-11-25T17:05:00Z' });
+      const second = cancelledAfterCompletion({
+        eventId: 'evt_01JB0000000000000000000098',
+        createdAt: '2026-11-25T17:05:00.000Z',
+        cancelledAt: '2026-11-25T17:05:00Z',
+      });
       const state = foldDispensation(DISPENSATION_ID, [started(), completed(), first, second]);
       expect(state.status).toBe('CANCELLED');
       expect(state.cancelledAfterCompletion).toBe(true);

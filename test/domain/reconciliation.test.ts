@@ -1,7 +1,13 @@
 import type { AppliedEvent } from '../../src/domain/applied-event';
 import { foldAuthorization, type AuthorizationState, type RegisteredDispensation } from '../../src/domain/authorization';
 import { foldDispensation, type DispensationState } from '../../src/domain/dispensation';
-import { reconcileDispensation, reconcilePrescribed, type Discrepancy, type PrescriptionAnswer, type Reconciliation } from '../../src/domain/reconciliation';
+import {
+  reconcileDispensation,
+  reconcilePrescribed,
+  type Discrepancy,
+  type PrescriptionAnswer,
+  type Reconciliation,
+} from '../../src/domain/reconciliation';
 import {
   AUTHORIZATION_CODE,
   AUTHORIZATION_ID,
@@ -21,7 +27,9 @@ const approved = (...more: AppliedEvent[]): AuthorizationState =>
 
 /** The fixture void (2026-11-26T09:00, after the dispensation) or one moved to `at`. */
 const voidedAt = (at?: string): AppliedEvent =>
-  at === undefined ? fixtureApplied('authorization.voided') : fixtureApplied('authorization.voided', { createdAt: at, data: { voided_at: at } });
+  at === undefined
+    ? fixtureApplied('authorization.voided')
+    : fixtureApplied('authorization.voided', { createdAt: at, data: { voided_at: at } });
 
 // ---- dispensations, folded from the fixtures -------------------------------------------------
 
@@ -105,7 +113,9 @@ describe('reconcileDispensation', () => {
     it('authorization_voided: voided before dispensing fails; voided after dispensing passes', () => {
       const before = approved(voidedAt('2026-11-25T16:00:00Z'));
       expect(before.status).toBe('VOIDED');
-      expect(reconcileDispensation(within(), before, [])).toEqual(discrepancy({ rule: 'authorization_voided', voidedAt: '2026-11-25T16:00:00Z' }));
+      expect(reconcileDispensation(within(), before, [])).toEqual(
+        discrepancy({ rule: 'authorization_voided', voidedAt: '2026-11-25T16:00:00Z' }),
+      );
 
       // The fixture void: 2026-11-26T09:00, the day after the 16:25 completion.
       const after = approved(voidedAt());
@@ -114,16 +124,26 @@ describe('reconcileDispensation', () => {
     });
 
     it('authorization_expired: expired before the completion fails; still valid passes', () => {
-      const expired = foldAuthorization(AUTHORIZATION_ID, [fixtureApplied('authorization.created', { data: { expires_at: '2026-11-25T16:00:00Z' } })]);
-      expect(reconcileDispensation(within(), expired, [])).toEqual(discrepancy({ rule: 'authorization_expired', expiresAt: '2026-11-25T16:00:00Z' }));
+      const expired = foldAuthorization(AUTHORIZATION_ID, [
+        fixtureApplied('authorization.created', { data: { expires_at: '2026-11-25T16:00:00Z' } }),
+      ]);
+      expect(reconcileDispensation(within(), expired, [])).toEqual(
+        discrepancy({ rule: 'authorization_expired', expiresAt: '2026-11-25T16:00:00Z' }),
+      );
 
       // The update extended validity to 2027-01-25; the created event alone said 2026-12-25.
       expect(reconcileDispensation(within(), approved(), [])).toEqual(reconciled);
-      expect(reconcileDispensation(within(), foldAuthorization(AUTHORIZATION_ID, [fixtureApplied('authorization.created')]), [])).toEqual(reconciled);
+      expect(reconcileDispensation(within(), foldAuthorization(AUTHORIZATION_ID, [fixtureApplied('authorization.created')]), [])).toEqual(
+        reconciled,
+      );
     });
 
     it('code_mismatch: a dispensation under another code fails; the authorization’s own code passes', () => {
-      const other = dispensed({ products: [{ product_code: 'MED-042', quantity: 20, unit_price: 12.5 }], total: 250, code: 'AUTH-2026-009999' });
+      const other = dispensed({
+        products: [{ product_code: 'MED-042', quantity: 20, unit_price: 12.5 }],
+        total: 250,
+        code: 'AUTH-2026-009999',
+      });
       expect(reconcileDispensation(other, approved(), [])).toEqual(
         discrepancy({ rule: 'code_mismatch', dispensedCode: 'AUTH-2026-009999', authorizationCode: AUTHORIZATION_CODE }),
       );
@@ -164,7 +184,9 @@ describe('reconcileDispensation', () => {
 
       expect(reconcileDispensation(within(), approved(), [])).toEqual(reconciled);
       // Before the update, 30 were authorized: the same fixture dispensation was fine then.
-      expect(reconcileDispensation(story(), foldAuthorization(AUTHORIZATION_ID, [fixtureApplied('authorization.created')]), [])).toEqual(reconciled);
+      expect(reconcileDispensation(story(), foldAuthorization(AUTHORIZATION_ID, [fixtureApplied('authorization.created')]), [])).toEqual(
+        reconciled,
+      );
     });
 
     it('total_mismatch: compared in cents (3 × 0.1 = 0.3 passes); a wrong or missing total, or a missing unit_price, fails', () => {
@@ -185,7 +207,9 @@ describe('reconcileDispensation', () => {
 
       const noTotal = dispensed({ products: [{ product_code: 'MED-042', quantity: 20, unit_price: 12.5 }], total: null });
       expect(noTotal.totalAmount).toBeUndefined();
-      expect(reconcileDispensation(noTotal, approved(), [])).toEqual(discrepancy({ rule: 'total_mismatch', expected: 250, actual: undefined }));
+      expect(reconcileDispensation(noTotal, approved(), [])).toEqual(
+        discrepancy({ rule: 'total_mismatch', expected: 250, actual: undefined }),
+      );
 
       const noUnitPrice = dispensed({ products: [{ product_code: 'MED-042', quantity: 20 }], total: 250 });
       expect(noUnitPrice.products).toEqual([{ productCode: 'MED-042', quantity: 20, unitPrice: undefined }]);
@@ -196,17 +220,41 @@ describe('reconcileDispensation', () => {
 
     it('partial claims: several dispensations within the authorized quantity together all pass', () => {
       // Authorized 20 (fixture update); this one dispenses 20 alone, so a partial one of 0 before it is fine.
-      const partial = { ...registered('dsp_01JC0000000000000000000099'), completedAt: '2026-11-25T10:00:00Z', products: [{ productCode: 'MED-042', quantity: 0 }] };
-      expect(reconcileDispensation(within(), approved(), [partial, { ...registered(DISPENSATION_ID), products: [{ productCode: 'MED-042', quantity: 20 }] }])).toEqual(reconciled);
+      const partial = {
+        ...registered('dsp_01JC0000000000000000000099'),
+        completedAt: '2026-11-25T10:00:00Z',
+        products: [{ productCode: 'MED-042', quantity: 0 }],
+      };
+      expect(
+        reconcileDispensation(within(), approved(), [
+          partial,
+          { ...registered(DISPENSATION_ID), products: [{ productCode: 'MED-042', quantity: 20 }] },
+        ]),
+      ).toEqual(reconciled);
     });
 
     it('cumulative quantity over the authorized one is flagged on the later completion, whatever order they registered in', () => {
-      const half = (): DispensationState => dispensed({ products: [{ product_code: 'MED-042', quantity: 12, unit_price: 12.5 }], total: 150 });
-      const earlier = { ...registered('dsp_01JC0000000000000000000099'), completedAt: '2026-11-25T10:00:00Z', products: [{ productCode: 'MED-042', quantity: 12 }] };
-      const later = { ...registered('dsp_01JC0000000000000000000098'), completedAt: '2026-11-25T23:00:00Z', products: [{ productCode: 'MED-042', quantity: 12 }] };
+      const half = (): DispensationState =>
+        dispensed({ products: [{ product_code: 'MED-042', quantity: 12, unit_price: 12.5 }], total: 150 });
+      const earlier = {
+        ...registered('dsp_01JC0000000000000000000099'),
+        completedAt: '2026-11-25T10:00:00Z',
+        products: [{ productCode: 'MED-042', quantity: 12 }],
+      };
+      const later = {
+        ...registered('dsp_01JC0000000000000000000098'),
+        completedAt: '2026-11-25T23:00:00Z',
+        products: [{ productCode: 'MED-042', quantity: 12 }],
+      };
       // This one (16:10) comes after `earlier`: 12 + 12 > 20.
       expect(reconcileDispensation(half(), approved(), [later, earlier])).toEqual(
-        discrepancy({ rule: 'cumulative_quantity_exceeds_authorized', productCode: 'MED-042', cumulative: 24, authorized: 20, earlierDispensationIds: ['dsp_01JC0000000000000000000099'] }),
+        discrepancy({
+          rule: 'cumulative_quantity_exceeds_authorized',
+          productCode: 'MED-042',
+          cumulative: 24,
+          authorized: 20,
+          earlierDispensationIds: ['dsp_01JC0000000000000000000099'],
+        }),
       );
       // Only `later` registered: this one is first, and within the quantity.
       expect(reconcileDispensation(half(), approved(), [later])).toEqual(reconciled);
@@ -220,10 +268,15 @@ describe('reconcileDispensation', () => {
     });
 
     it('cancelled_after_completion: a cancellation after the completion fails; a completion alone passes', () => {
-      const cancelled = dispensed({ products: [{ product_code: 'MED-042', quantity: 20, unit_price: 12.5 }], total: 250 }, cancellationAfterCompletion());
+      const cancelled = dispensed(
+        { products: [{ product_code: 'MED-042', quantity: 20, unit_price: 12.5 }], total: 250 },
+        cancellationAfterCompletion(),
+      );
       expect(cancelled.status).toBe('CANCELLED');
       expect(cancelled.cancelledAfterCompletion).toBe(true);
-      expect(reconcileDispensation(cancelled, approved(), [])).toEqual(discrepancy({ rule: 'cancelled_after_completion', cancelledAt: '2026-11-25T17:00:00Z' }));
+      expect(reconcileDispensation(cancelled, approved(), [])).toEqual(
+        discrepancy({ rule: 'cancelled_after_completion', cancelledAt: '2026-11-25T17:00:00Z' }),
+      );
 
       expect(reconcileDispensation(within(), approved(), [])).toEqual(reconciled);
     });
@@ -238,7 +291,14 @@ describe('reconcileDispensation', () => {
     // authorization voided before the completion, whose code another dispensation already used,
     // and cancelled after it was completed.
     const dispensation = dispensed(
-      { products: [{ product_code: 'MED-042', quantity: 30, unit_price: 12.5 }, { product_code: 'MED-077', quantity: 1, unit_price: 4 }], total: 300, code: 'AUTH-2026-009999' },
+      {
+        products: [
+          { product_code: 'MED-042', quantity: 30, unit_price: 12.5 },
+          { product_code: 'MED-077', quantity: 1, unit_price: 4 },
+        ],
+        total: 300,
+        code: 'AUTH-2026-009999',
+      },
       cancellationAfterCompletion('AUTH-2026-009999'),
     );
     expect(dispensation.code).toBe('AUTH-2026-009999');
@@ -263,7 +323,10 @@ describe('reconcileDispensation', () => {
   });
 
   it('with no authorization to check against, still reports the dispensation’s own discrepancies beside authorization_unknown', () => {
-    const dispensation = dispensed({ products: [{ product_code: 'MED-042', quantity: 20, unit_price: 12.5 }], total: 240 }, cancellationAfterCompletion());
+    const dispensation = dispensed(
+      { products: [{ product_code: 'MED-042', quantity: 20, unit_price: 12.5 }], total: 240 },
+      cancellationAfterCompletion(),
+    );
     expect(reconcileDispensation(dispensation, undefined, [])).toEqual(
       discrepancy(
         { rule: 'cancelled_after_completion', cancelledAt: '2026-11-25T17:00:00Z' },
@@ -300,13 +363,21 @@ describe('reconcileDispensation', () => {
 
     it('prescription_unknown, product_not_prescribed, quantity_exceeds_prescribed', () => {
       const dispensation = prescriptionDispensation(375);
-      expect(reconcilePrescribed(dispensation, { medications: undefined })).toEqual(discrepancy({ rule: 'prescription_unknown', prescriptionId: PRESCRIPTION_ID }));
-      expect(reconcilePrescribed(dispensation, prescribed(30, 'MED-042'))).toEqual(discrepancy({ rule: 'product_not_prescribed', productCode: 'MED-099' }));
-      expect(reconcilePrescribed(dispensation, prescribed(20))).toEqual(discrepancy({ rule: 'quantity_exceeds_prescribed', productCode: 'MED-099', dispensed: 30, prescribed: 20 }));
+      expect(reconcilePrescribed(dispensation, { medications: undefined })).toEqual(
+        discrepancy({ rule: 'prescription_unknown', prescriptionId: PRESCRIPTION_ID }),
+      );
+      expect(reconcilePrescribed(dispensation, prescribed(30, 'MED-042'))).toEqual(
+        discrepancy({ rule: 'product_not_prescribed', productCode: 'MED-099' }),
+      );
+      expect(reconcilePrescribed(dispensation, prescribed(20))).toEqual(
+        discrepancy({ rule: 'quantity_exceeds_prescribed', productCode: 'MED-099', dispensed: 30, prescribed: 20 }),
+      );
     });
 
     it('still checks its total', () => {
-      expect(reconcilePrescribed(prescriptionDispensation(370), prescribed(30))).toEqual(discrepancy({ rule: 'total_mismatch', expected: 375, actual: 370 }));
+      expect(reconcilePrescribed(prescriptionDispensation(370), prescribed(30))).toEqual(
+        discrepancy({ rule: 'total_mismatch', expected: 375, actual: 370 }),
+      );
     });
   });
 });

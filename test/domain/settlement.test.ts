@@ -83,7 +83,12 @@ describe('foldSettlement', () => {
 
   it('a claim with an unexpected status is kept as UNKNOWN; one without claim_id is dropped', () => {
     const event = fixtureApplied('settlement.partially_accepted', {
-      data: { claims: [{ claim_id: 'clm_x', status: 'PENDING', amount: 1 }, { status: 'REJECTED', amount: 2 }] },
+      data: {
+        claims: [
+          { claim_id: 'clm_x', status: 'PENDING', amount: 1 },
+          { status: 'REJECTED', amount: 2 },
+        ],
+      },
     });
     expect(foldSettlement(PARTIAL_ID, [event]).claims).toEqual([
       { claimId: 'clm_x', authorizationId: undefined, status: 'UNKNOWN', amount: 1, rejectionReason: undefined },
@@ -112,11 +117,18 @@ describe('foldSettlement', () => {
       const state = foldSettlement(PARTIAL_ID, [laterOutcome('settlement.rejected'), partial()]);
       expect(state.status).toBe('REJECTED');
       expect(state.settledAmount).toBe(0);
-      expect(rejectedClaims(state).map((claim) => claim.claimId)).toEqual(['clm_01JD0000000000000000000002', 'clm_01JD0000000000000000000003']);
+      expect(rejectedClaims(state).map((claim) => claim.claimId)).toEqual([
+        'clm_01JD0000000000000000000002',
+        'clm_01JD0000000000000000000003',
+      ]);
     });
 
     it('a partial acceptance stamped before a paid one does not undo it, whatever the arrival order', () => {
-      const orders = permutations([partial(), laterOutcome('settlement.paid'), laterOutcome('settlement.rejected', '2026-11-27T10:05:00.000Z')]);
+      const orders = permutations([
+        partial(),
+        laterOutcome('settlement.paid'),
+        laterOutcome('settlement.rejected', '2026-11-27T10:05:00.000Z'),
+      ]);
       for (const order of orders) {
         // rejected (10:05) → partial (10:10) → paid (11:00)
         const state = foldSettlement(PARTIAL_ID, order);
@@ -126,7 +138,10 @@ describe('foldSettlement', () => {
     });
 
     it('a stale rejection arriving after the payment does not override it', () => {
-      const state = foldSettlement(PARTIAL_ID, [laterOutcome('settlement.paid'), laterOutcome('settlement.rejected', '2026-11-27T10:30:00.000Z')]);
+      const state = foldSettlement(PARTIAL_ID, [
+        laterOutcome('settlement.paid'),
+        laterOutcome('settlement.rejected', '2026-11-27T10:30:00.000Z'),
+      ]);
       expect(state.status).toBe('PAID');
       expect(state.settledAmount).toBe(15230.5);
     });

@@ -97,7 +97,13 @@ function deliverFrom(origin: string, body: Buffer): Promise<number | string> {
   return new Promise((resolve) => {
     const request = http.request(
       url,
-      { method: 'POST', localAddress: '127.0.0.2', agent: false, timeout: 10_000, headers: { 'content-type': 'application/json', 'x-osigu-signature': header, 'content-length': body.length } },
+      {
+        method: 'POST',
+        localAddress: '127.0.0.2',
+        agent: false,
+        timeout: 10_000,
+        headers: { 'content-type': 'application/json', 'x-osigu-signature': header, 'content-length': body.length },
+      },
       (response) => {
         response.resume();
         response.on('end', () => resolve(response.statusCode ?? 0));

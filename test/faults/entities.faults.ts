@@ -120,7 +120,9 @@ async function verify(client: Client, stack: Stack, seed: number, activeStories:
   // Every event workflow: one run, completed, forwarded (never parked).
   for (const event of load.events) {
     const handle = client.workflow.getHandle(event.event_id);
-    const record = await settle(`${event.event_id} closed`, async () => ((await handle.describe()).status.name === 'RUNNING' ? undefined : ((await handle.result()) as EventRecord)));
+    const record = await settle(`${event.event_id} closed`, async () =>
+      (await handle.describe()).status.name === 'RUNNING' ? undefined : ((await handle.result()) as EventRecord),
+    );
     if (record.outcome !== 'forwarded' && record.outcome !== 'no_resource') problems.push(`${event.event_id}: ${record.outcome}`);
   }
 
@@ -148,7 +150,8 @@ async function verify(client: Client, stack: Stack, seed: number, activeStories:
     const runs: string[] = [];
     for await (const execution of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
       runs.push(execution.status.name);
-      if (execution.status.name === 'FAILED' || execution.status.name === 'TERMINATED') problems.push(`${workflowId}: a run ${execution.status.name}`);
+      if (execution.status.name === 'FAILED' || execution.status.name === 'TERMINATED')
+        problems.push(`${workflowId}: a run ${execution.status.name}`);
     }
     if (runs.length > 1) continued += 1;
   }
@@ -173,7 +176,9 @@ async function scenario(api: ApiAnswer, settings: Record<string, string>, seed: 
 describe('entity faults under steady load', () => {
   it('Osigu API 403 for lookups: entities flag lookup_failed and go on; nothing lost, nothing decided twice', async () => {
     const found = await scenario('forbidden', { ENTITY_QUIET_PERIOD: '1h' }, 1001, 8);
-    process.stdout.write(`Osigu API 403 for lookups: ${found.entities} entities, ${found.lookupFailed} flagged lookup_failed, ${found.notifications} notifications\n`);
+    process.stdout.write(
+      `Osigu API 403 for lookups: ${found.entities} entities, ${found.lookupFailed} flagged lookup_failed, ${found.notifications} notifications\n`,
+    );
     expect(found.problems).toEqual([]);
     expect(found.lookupFailed).toBeGreaterThan(0);
   });
@@ -181,7 +186,9 @@ describe('entity faults under steady load', () => {
   it('events for a resource after its entity ended: the next run continues its memory; nothing lost, nothing decided twice', async () => {
     // Many interleaved stories: long gaps within each, so entities end (2 s quiet) between events.
     const found = await scenario('not_found', { ENTITY_QUIET_PERIOD: '2s' }, 2002, 40);
-    process.stdout.write(`events after entity ended: ${found.entities} entities, ${found.continued} continued after ending, ${found.notifications} notifications\n`);
+    process.stdout.write(
+      `events after entity ended: ${found.entities} entities, ${found.continued} continued after ending, ${found.notifications} notifications\n`,
+    );
     expect(found.problems).toEqual([]);
     expect(found.continued).toBeGreaterThan(0);
   });

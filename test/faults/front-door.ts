@@ -80,7 +80,13 @@ export async function startFrontDoor({ upstreams, onFirstSeen }: FrontDoorOption
     }
     try {
       // Longer than Osigu's own 10 s: the simulator's timeout is the one that counts.
-      const response = await fetch(target, { method: 'POST', headers: pass, body, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+      const response = await fetch(target, {
+        method: 'POST',
+        headers: pass,
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(15_000),
+      });
       const answer = Buffer.from(await response.arrayBuffer());
       const back: Record<string, string> = {};
       for (const name of ['content-type', 'retry-after']) {
@@ -90,8 +96,13 @@ export async function startFrontDoor({ upstreams, onFirstSeen }: FrontDoorOption
       return { status: response.status, headers: back, answer, upstreamError: undefined };
     } catch (error) {
       const cause = (error as { cause?: { code?: unknown } }).cause;
-      const code = typeof cause?.code === 'string' ? cause.code : (error as { name?: string }).name ?? 'error';
-      return { status: 502, headers: { 'content-type': 'application/json' }, answer: Buffer.from('{"error":"upstream_unavailable"}'), upstreamError: code };
+      const code = typeof cause?.code === 'string' ? cause.code : ((error as { name?: string }).name ?? 'error');
+      return {
+        status: 502,
+        headers: { 'content-type': 'application/json' },
+        answer: Buffer.from('{"error":"upstream_unavailable"}'),
+        upstreamError: code,
+      };
     }
   }
 

@@ -45,7 +45,9 @@ async function spawnService({ name, entry, env, readyWhen, readyTimeoutMs = 60_0
   const readySeen = new Promise<void>((resolve) => (ready = resolve));
   // Always drained: a child whose pipe fills up blocks on its next log line.
   // FAULTS_LOG_DIR=/some/dir keeps each process's whole output, for a post-mortem.
-  const logFile = process.env.FAULTS_LOG_DIR ? path.join(process.env.FAULTS_LOG_DIR, `${name.replace(/\W+/g, '-')}-${child.pid ?? 'x'}.log`) : undefined;
+  const logFile = process.env.FAULTS_LOG_DIR
+    ? path.join(process.env.FAULTS_LOG_DIR, `${name.replace(/\W+/g, '-')}-${child.pid ?? 'x'}.log`)
+    : undefined;
   const collect = (chunk: Buffer) => {
     if (logFile !== undefined) appendFileSync(logFile, chunk);
     output = (output + chunk.toString('utf8')).slice(-TAIL_CHARS * 4);

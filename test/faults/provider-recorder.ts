@@ -47,7 +47,11 @@ export async function startProviderRecorder(secret: string): Promise<ProviderRec
       requests.push({
         notificationId,
         idempotencyKey: typeof key === 'string' ? key : undefined,
-        signatureValid: verifySignature(req.headers['x-osigu-receiver-signature'], body, { secrets: [secret], toleranceSeconds: 300, now: new Date() }).ok,
+        signatureValid: verifySignature(req.headers['x-osigu-receiver-signature'], body, {
+          secrets: [secret],
+          toleranceSeconds: 300,
+          now: new Date(),
+        }).ok,
         status,
         at: Date.now(),
       });

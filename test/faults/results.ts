@@ -9,7 +9,10 @@ const seconds = (ms: number | null) => (ms === null ? '—' : `${(ms / 1000).toF
 
 const COLUMNS: [string, (row: FaultRow) => string][] = [
   ['fault', (row) => row.fault],
-  ['events sent', (row) => (row.deliveries === row.eventsSent ? String(row.eventsSent) : `${row.eventsSent} (${row.deliveries} deliveries)`)],
+  [
+    'events sent',
+    (row) => (row.deliveries === row.eventsSent ? String(row.eventsSent) : `${row.eventsSent} (${row.deliveries} deliveries)`),
+  ],
   ['acknowledged', (row) => String(row.acknowledged)],
   ['retried', (row) => (row.retriedEvents === 0 ? '0' : `${row.retriedEvents} (${row.retries} retries)`)],
   ['lost', (row) => String(row.lost)],
@@ -31,7 +34,11 @@ export function markdownTable(rows: readonly FaultRow[]): string {
 export function textTable(rows: readonly FaultRow[]): string {
   const cells = [COLUMNS.map(([name]) => name), ...rows.map((row) => COLUMNS.map(([, cell]) => cell(row)))];
   const widths = COLUMNS.map((_, column) => Math.max(...cells.map((line) => (line[column] ?? '').length)));
-  return cells.map((line) => line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ')).join('\n');
+  return cells
+    .map((line) =>
+      line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  '),
+    )
+    .join('\n');
 }
 
 export interface RunSummary {
@@ -77,7 +84,9 @@ export function writeResults(rows: readonly FaultRow[], startedAt: number, loadA
     '|---|---|',
     ...rows.map((row) => `| ${row.fault} | ${row.notes.replace(/\|/g, '\\|')} |`),
     '',
-    failed.length === 0 ? 'Every check passed.' : `**Failed checks** (${failed.length} faults):\n\n${failed.map((row) => `- ${row.fault}: ${row.problems.slice(0, 20).join('; ')}`).join('\n')}`,
+    failed.length === 0
+      ? 'Every check passed.'
+      : `**Failed checks** (${failed.length} faults):\n\n${failed.map((row) => `- ${row.fault}: ${row.problems.slice(0, 20).join('; ')}`).join('\n')}`,
     '',
   ].join('\n');
   mkdirSync(RESULTS_DIR, { recursive: true });

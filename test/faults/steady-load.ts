@@ -72,7 +72,9 @@ export function steadyLoad(options: SteadyLoadOptions): SteadyLoad {
     if (later.length > 0) {
       // Each pause counts from the previous copy's first answer: the first from the run's start.
       const sorted = [...later].sort((a, b) => a - b);
-      lanes.push(sorted.map((offset, at) => ({ event: outgoing, delayMs: at === 0 ? atMs + offset : offset - (sorted[at - 1] as number) })));
+      lanes.push(
+        sorted.map((offset, at) => ({ event: outgoing, delayMs: at === 0 ? atMs + offset : offset - (sorted[at - 1] as number) })),
+      );
     }
   }
   return { lanes, events, copiesPerEvent: copies + later.length };

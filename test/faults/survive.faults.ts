@@ -165,12 +165,19 @@ describe('faults survived under steady load, with Osigu retrying', () => {
       seed: 101,
       inject: async (stack) => {
         // Longer than the receiver's 5 s start deadline, so attempts are refused, not just slow.
-        const span = await faultWindow(() => stack.killTemporal(), 6_000, () => stack.restartTemporal());
+        const span = await faultWindow(
+          () => stack.killTemporal(),
+          6_000,
+          () => stack.restartTemporal(),
+        );
         return {
           ...span,
           effect: () => {
             const refused = stack.door.log.filter((entry) => entry.status === 503 && entry.at >= span.startedAt).length;
-            return { injected: `down ${((span.endedAt - span.startedAt) / 1000).toFixed(1)} s incl. restart; ${refused} attempts answered 503`, bit: refused > 0 };
+            return {
+              injected: `down ${((span.endedAt - span.startedAt) / 1000).toFixed(1)} s incl. restart; ${refused} attempts answered 503`,
+              bit: refused > 0,
+            };
           },
         };
       },
@@ -183,7 +190,11 @@ describe('faults survived under steady load, with Osigu retrying', () => {
       fault: 'worker SIGKILL, restarted',
       seed: 202,
       inject: async (stack) => {
-        const span = await faultWindow(() => stack.killWorker(), 5_000, () => stack.restartWorker());
+        const span = await faultWindow(
+          () => stack.killWorker(),
+          5_000,
+          () => stack.restartWorker(),
+        );
         return {
           ...span,
           effect: () => {
@@ -201,7 +212,11 @@ describe('faults survived under steady load, with Osigu retrying', () => {
       fault: 'receiver SIGKILL, restarted',
       seed: 303,
       inject: async (stack) => {
-        const span = await faultWindow(() => stack.killReceiver(0), 5_000, () => stack.restartReceiver(0));
+        const span = await faultWindow(
+          () => stack.killReceiver(0),
+          5_000,
+          () => stack.restartReceiver(0),
+        );
         return {
           ...span,
           effect: () => {
@@ -220,13 +235,22 @@ describe('faults survived under steady load, with Osigu retrying', () => {
       seed: 304,
       receivers: 2,
       inject: async (stack) => {
-        const span = await faultWindow(() => stack.killReceiver(1), 8_000, () => stack.restartReceiver(1));
+        const span = await faultWindow(
+          () => stack.killReceiver(1),
+          8_000,
+          () => stack.restartReceiver(1),
+        );
         return {
           ...span,
           effect: () => {
-            const survivor = stack.door.log.filter((entry) => entry.upstream === 0 && entry.status === 200 && entry.at >= span.startedAt && entry.at <= span.endedAt).length;
+            const survivor = stack.door.log.filter(
+              (entry) => entry.upstream === 0 && entry.status === 200 && entry.at >= span.startedAt && entry.at <= span.endedAt,
+            ).length;
             const failed = stack.door.log.filter((entry) => entry.upstreamError !== undefined).length;
-            return { injected: `${failed} attempts reached the dead one (502); the survivor acknowledged ${survivor} meanwhile`, bit: failed > 0 && survivor > 0 };
+            return {
+              injected: `${failed} attempts reached the dead one (502); the survivor acknowledged ${survivor} meanwhile`,
+              bit: failed > 0 && survivor > 0,
+            };
           },
         };
       },
@@ -319,12 +343,19 @@ describe('faults survived under steady load, with Osigu retrying', () => {
       inject: async (stack) => {
         // A deploy: SIGTERM (in-flight tasks drain), a gap, then the new build's worker. It has no
         // cached workflows, so every running entity that gets a task replays on the new code.
-        const span = await faultWindow(() => stack.stopWorker(), 2_000, () => stack.startUpgradedWorker());
+        const span = await faultWindow(
+          () => stack.stopWorker(),
+          2_000,
+          () => stack.startUpgradedWorker(),
+        );
         return {
           ...span,
           effect: () => {
             const acked = acksBetween(stack, span);
-            return { injected: `${acked} events acknowledged between the builds; running entities replayed on the patched build`, bit: acked > 0 };
+            return {
+              injected: `${acked} events acknowledged between the builds; running entities replayed on the patched build`,
+              bit: acked > 0,
+            };
           },
         };
       },

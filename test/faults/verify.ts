@@ -81,7 +81,10 @@ interface EntityView {
   settlement?: { status?: string };
 }
 
-const FOLDS: Record<FamilyName, { fold: (id: string, events: AppliedEvent[]) => { status: string }; status: (view: EntityView) => string | undefined }> = {
+const FOLDS: Record<
+  FamilyName,
+  { fold: (id: string, events: AppliedEvent[]) => { status: string }; status: (view: EntityView) => string | undefined }
+> = {
   authorization: { fold: foldAuthorization, status: (view) => view.authorization?.status },
   dispensing: { fold: foldDispensation, status: (view) => view.dispensation?.status },
   prescription: { fold: foldPrescription, status: (view) => view.prescription?.status },
@@ -191,7 +194,12 @@ export async function verifyRun(input: VerifyInput): Promise<FaultRow> {
         if (missing.length > 0) return [`${workflowId}: missing ${missing.map((event) => event.event_id).join(', ')}`];
         const twice = held.length - new Set(held).size;
         if (twice > 0) return [`${workflowId}: applied ${twice} events twice`];
-        const applied = entity.events.map((event) => ({ eventId: event.event_id, eventType: event.event_type, createdAt: event.created_at, data: event.data }));
+        const applied = entity.events.map((event) => ({
+          eventId: event.event_id,
+          eventType: event.event_type,
+          createdAt: event.created_at,
+          data: event.data,
+        }));
         const { fold, status: statusOf } = FOLDS[entity.family];
         const expected = fold(entity.resourceId, applied).status;
         if (statusOf(view) !== expected) return [`${workflowId}: state ${String(statusOf(view))}, its events fold to ${expected}`];
@@ -223,13 +231,15 @@ export async function verifyRun(input: VerifyInput): Promise<FaultRow> {
   for (const [id, n] of twice) problems.push(`notification ${id}: accepted ${n} times`);
   for (const request of provider.requests) {
     if (!request.signatureValid) problems.push(`notification ${String(request.notificationId)}: bad signature`);
-    if (request.idempotencyKey !== request.notificationId) problems.push(`notification ${String(request.notificationId)}: Idempotency-Key ${String(request.idempotencyKey)}`);
+    if (request.idempotencyKey !== request.notificationId)
+      problems.push(`notification ${String(request.notificationId)}: Idempotency-Key ${String(request.idempotencyKey)}`);
   }
 
   // 4. Times, from the front door's clock and Temporal's (one machine).
   const firstAck = new Map<string, number>();
   for (const entry of doorLog) {
-    if (entry.eventId !== undefined && entry.status >= 200 && entry.status < 300 && !firstAck.has(entry.eventId)) firstAck.set(entry.eventId, entry.at);
+    if (entry.eventId !== undefined && entry.status >= 200 && entry.status < 300 && !firstAck.has(entry.eventId))
+      firstAck.set(entry.eventId, entry.at);
   }
   const retried = new Set(result.records.filter((record) => record.attempts.length > 1).map((record) => record.eventId));
   let recoveryMs: number | null = null;
@@ -263,7 +273,9 @@ export async function verifyRun(input: VerifyInput): Promise<FaultRow> {
     .filter((lag): lag is number => lag !== undefined)
     .sort((a, b) => a - b);
   const lagNote =
-    lags.length === 0 ? undefined : `ack → workflow closed p50 ${((lags[Math.floor(lags.length / 2)] as number) / 1000).toFixed(1)} s, max ${((lags[lags.length - 1] as number) / 1000).toFixed(1)} s`;
+    lags.length === 0
+      ? undefined
+      : `ack → workflow closed p50 ${((lags[Math.floor(lags.length / 2)] as number) / 1000).toFixed(1)} s, max ${((lags[lags.length - 1] as number) / 1000).toFixed(1)} s`;
 
   // 5. The receiver's own answer: at most one "first time" per event, whatever the copies.
   const firstTime = new Map<string, number>();

@@ -24,12 +24,22 @@ const startEvent: EventStarter = (event) => {
 };
 
 async function receiverWith(env: Env = {}): Promise<Receiver> {
-  const config = loadReceiverConfig({ OSIGU_WEBHOOK_SECRET: TEST_SECRET, OSIGU_ENVIRONMENT: 'sandbox', HOST: '127.0.0.1', PORT: '0', ...env });
-  return startReceiver(config, { connectionOptions: { address: '127.0.0.1:1' }, namespace: 'default' }, {
-    logger: pino({ level: 'silent' }),
-    startEvent,
-    isTemporalReachable: () => Promise.resolve(true),
+  const config = loadReceiverConfig({
+    OSIGU_WEBHOOK_SECRET: TEST_SECRET,
+    OSIGU_ENVIRONMENT: 'sandbox',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ...env,
   });
+  return startReceiver(
+    config,
+    { connectionOptions: { address: '127.0.0.1:1' }, namespace: 'default' },
+    {
+      logger: pino({ level: 'silent' }),
+      startEvent,
+      isTemporalReachable: () => Promise.resolve(true),
+    },
+  );
 }
 
 interface Raw {
@@ -110,7 +120,10 @@ describe('the signature header is checked before the body is read', () => {
 
   it('Expect: 100-continue with a fresh signature: invited, then accepted', async () => {
     const { body, header, eventId } = signed();
-    const delivery = await raw(receiver.origin, head({ Expect: '100-continue', 'X-Osigu-Signature': header, Connection: 'close' }, body.length));
+    const delivery = await raw(
+      receiver.origin,
+      head({ Expect: '100-continue', 'X-Osigu-Signature': header, Connection: 'close' }, body.length),
+    );
     await new Promise<void>((resolve) => delivery.socket.once('data', () => resolve()));
     expect(delivery.received()).toMatch(/^HTTP\/1\.1 100 Continue\r\n/);
     delivery.socket.write(body);
@@ -168,26 +181,48 @@ describe('bodies have their own deadline and bound, and one address only its sha
 
 describe('TRUSTED_PROXIES', () => {
   it('behind a trusted proxy, X-Forwarded-For is the address that gets a share; from anyone else it is ignored', async () => {
-    const trusting = await receiverWith({ MAX_BODY_READS: '4', MAX_BODY_READS_PER_ADDRESS: '1', BODY_TIMEOUT_MS: '2000', TRUSTED_PROXIES: '127.0.0.1' });
+    const trusting = await receiverWith({
+      MAX_BODY_READS: '4',
+      MAX_BODY_READS_PER_ADDRESS: '1',
+      BODY_TIMEOUT_MS: '2000',
+      TRUSTED_PROXIES: '127.0.0.1',
+    });
     try {
-      const hold = await raw(trusting.origin, head({ 'X-Osigu-Signature': `t=${now()},${garbage}`, 'X-Forwarded-For': '203.0.113.7' }, 1_000));
+      const hold = await raw(
+        trusting.origin,
+        head({ 'X-Osigu-Signature': `t=${now()},${garbage}`, 'X-Forwarded-For': '203.0.113.7' }, 1_000),
+      );
       hold.socket.write('{');
       await sleep(100);
       // Same proxy, another client: its own share.
       const { body, header } = signed();
-      const other = await raw(trusting.origin, head({ 'X-Osigu-Signature': header, 'X-Forwarded-For': '198.51.100.9', Connection: 'close' }, body.length));
+      const other = await raw(
+        trusting.origin,
+        head({ 'X-Osigu-Signature': header, 'X-Forwarded-For': '198.51.100.9', Connection: 'close' }, body.length),
+      );
       other.socket.write(body);
       await closedWithin(other);
       expect(statusOf(other.received())).toBe(200);
       // Same client again through the proxy: its share is taken.
-      const again = await raw(trusting.origin, head({ 'X-Osigu-Signature': `t=${now()},${garbage}`, 'X-Forwarded-For': '203.0.113.7' }, 1_000));
+      const again = await raw(
+        trusting.origin,
+        head({ 'X-Osigu-Signature': `t=${now()},${garbage}`, 'X-Forwarded-For': '203.0.113.7' }, 1_000),
+      );
       await closedWithin(again);
       expect(statusOf(again.received())).toBe(503);
       // From an untrusted peer, a forged header changes nothing: 127.0.0.2 is its address.
-      const forged = await raw(trusting.origin, head({ 'X-Osigu-Signature': `t=${now()},${garbage}`, 'X-Forwarded-For': '198.51.100.10' }, 1_000), '127.0.0.2');
+      const forged = await raw(
+        trusting.origin,
+        head({ 'X-Osigu-Signature': `t=${now()},${garbage}`, 'X-Forwarded-For': '198.51.100.10' }, 1_000),
+        '127.0.0.2',
+      );
       forged.socket.write('{');
       await sleep(100);
-      const forgedAgain = await raw(trusting.origin, head({ 'X-Osigu-Signature': `t=${now()},${garbage}`, 'X-Forwarded-For': '198.51.100.11' }, 1_000), '127.0.0.2');
+      const forgedAgain = await raw(
+        trusting.origin,
+        head({ 'X-Osigu-Signature': `t=${now()},${garbage}`, 'X-Forwarded-For': '198.51.100.11' }, 1_000),
+        '127.0.0.2',
+      );
       await closedWithin(forgedAgain);
       expect(statusOf(forgedAgain.received())).toBe(503);
       await Promise.all([hold, forged].map((delivery) => closedWithin(delivery)));

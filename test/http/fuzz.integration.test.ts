@@ -135,12 +135,22 @@ interface Case {
 }
 
 const fixtureIndex = fc.nat({ max: FIXTURES.length - 1 });
-const headerSafe = fc.string({ unit: fc.constantFrom(...' !#$%&()*+-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~,='), maxLength: 300 });
+const headerSafe = fc.string({
+  unit: fc.constantFrom(...' !#$%&()*+-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~,='),
+  maxLength: 300,
+});
 const hex64 = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 });
 
 const bodyCase: fc.Arbitrary<BodyCase> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('fixture' as const), fixture: fixtureIndex }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('unicode' as const), fixture: fixtureIndex, note: fc.string({ unit: 'binary', maxLength: 40 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('unicode' as const),
+      fixture: fixtureIndex,
+      note: fc.string({ unit: 'binary', maxLength: 40 }),
+    }),
+  },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -161,10 +171,21 @@ const bodyCase: fc.Arbitrary<BodyCase> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('deep' as const), fixture: fixtureIndex, depth: fc.integer({ min: 1, max: 30_000 }), shape: fc.constantFrom('array' as const, 'object' as const) }),
+    arbitrary: fc.record({
+      kind: fc.constant('deep' as const),
+      fixture: fixtureIndex,
+      depth: fc.integer({ min: 1, max: 30_000 }),
+      shape: fc.constantFrom('array' as const, 'object' as const),
+    }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('long-id' as const), fixture: fixtureIndex, length: fc.integer({ min: 1, max: 6_000 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('many-fields' as const), fixture: fixtureIndex, count: fc.integer({ min: 1, max: 3_000 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('long-id' as const), fixture: fixtureIndex, length: fc.integer({ min: 1, max: 6_000 }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('many-fields' as const), fixture: fixtureIndex, count: fc.integer({ min: 1, max: 3_000 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('json-value' as const), value: fc.jsonValue({ maxDepth: 4 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('random' as const), bytes: fc.uint8Array({ maxLength: 4_096 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('empty' as const) }) },
@@ -178,24 +199,60 @@ const signatureCase: fc.Arbitrary<SignatureCase> = fc.oneof(
       mode: fc.constant('correct' as const),
       over: fc.constantFrom('sent' as const, 'sent' as const, 'original' as const),
       uppercase: fc.boolean(),
-      decoys: fc.oneof(fc.constant([]), fc.array(fc.oneof(hex64, headerSafe.map((s) => s.replace(/,/g, ''))), { maxLength: 200 })),
+      decoys: fc.oneof(
+        fc.constant([]),
+        fc.array(
+          fc.oneof(
+            hex64,
+            headerSafe.map((s) => s.replace(/,/g, '')),
+          ),
+          { maxLength: 200 },
+        ),
+      ),
       position: fc.nat(),
       splitLines: fc.boolean(),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ mode: fc.constant('one-hex-changed' as const), at: fc.nat({ max: 63 }), to: fc.constantFrom(...'0123456789abcdefABCDEFxz') }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      mode: fc.constant('one-hex-changed' as const),
+      at: fc.nat({ max: 63 }),
+      to: fc.constantFrom(...'0123456789abcdefABCDEFxz'),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ mode: fc.constant('wrong-secret' as const) }) },
   { weight: 1, arbitrary: fc.record({ mode: fc.constant('stale' as const), by: fc.integer({ min: 301, max: 10_000_000 }) }) },
   { weight: 1, arbitrary: fc.record({ mode: fc.constant('future' as const), by: fc.integer({ min: 301, max: 10_000_000 }) }) },
   { weight: 1, arbitrary: fc.record({ mode: fc.constant('missing' as const) }) },
   { weight: 1, arbitrary: fc.record({ mode: fc.constant('garbage' as const), value: headerSafe }) },
-  { weight: 1, arbitrary: fc.record({ mode: fc.constant('multibyte' as const), value: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ mode: fc.constant('multibyte' as const), value: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ mode: fc.constant('two-t' as const), apart: fc.integer({ min: 1, max: 200 }) }) },
 );
 
 const framing: fc.Arbitrary<Framing> = fc.oneof(
-  { weight: 8, arbitrary: fc.record({ kind: fc.constant('content-length' as const), form: fc.constantFrom('plain' as const, 'plain' as const, 'plain' as const, 'leading-zero' as const, 'padded' as const, 'plus' as const, 'twice' as const) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('chunked' as const), size: fc.integer({ min: 1, max: 2_000 }), extension: fc.boolean() }) },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      kind: fc.constant('content-length' as const),
+      form: fc.constantFrom(
+        'plain' as const,
+        'plain' as const,
+        'plain' as const,
+        'leading-zero' as const,
+        'padded' as const,
+        'plus' as const,
+        'twice' as const,
+      ),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('chunked' as const), size: fc.integer({ min: 1, max: 2_000 }), extension: fc.boolean() }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cl-short' as const), by: fc.integer({ min: 1, max: 1_000 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cl-long' as const), by: fc.integer({ min: 1, max: 1_000 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cl-and-te' as const) }) },
@@ -203,7 +260,17 @@ const framing: fc.Arbitrary<Framing> = fc.oneof(
 );
 
 const extraHeaderName = fc.oneof(
-  fc.constantFrom('X-Request-Id', 'User-Agent', 'Accept', 'X-Forwarded-For', 'X-Osigu-Event', 'X-Osigu-Delivery', 'Content-Type', 'Expect', 'Cookie'),
+  fc.constantFrom(
+    'X-Request-Id',
+    'User-Agent',
+    'Accept',
+    'X-Forwarded-For',
+    'X-Osigu-Event',
+    'X-Osigu-Delivery',
+    'Content-Type',
+    'Expect',
+    'Cookie',
+  ),
   fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz-'), minLength: 1, maxLength: 20 }).map((name) => `X-${name}`),
 );
 
@@ -211,7 +278,17 @@ const requestCase: fc.Arbitrary<Case> = fc.record({
   body: bodyCase,
   signature: signatureCase,
   framing,
-  contentType: fc.constantFrom(undefined, 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '', 'application/json; charset=latin1', '*/*'),
+  contentType: fc.constantFrom(
+    undefined,
+    'application/json',
+    'application/json; charset=utf-8',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    '',
+    'application/json; charset=latin1',
+    '*/*',
+  ),
   contentEncoding: fc.oneof(
     { weight: 12, arbitrary: fc.constant(undefined) },
     { weight: 2, arbitrary: fc.constantFrom('identity', 'IDENTITY', ' identity ', '') },
@@ -219,12 +296,18 @@ const requestCase: fc.Arbitrary<Case> = fc.record({
   ),
   extraHeaders: fc.array(
     fc.oneof(
-      fc.tuple(extraHeaderName, headerSafe.map((value) => value.trim().slice(0, 100))),
+      fc.tuple(
+        extraHeaderName,
+        headerSafe.map((value) => value.trim().slice(0, 100)),
+      ),
       fc.constant<[string, string]>(['Expect', '100-continue']),
     ),
     { maxLength: 5 },
   ),
-  hostileHeader: fc.oneof({ weight: 12, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('a\u0000b', 'a\u0001b', 'a\rb', '\u007f') }),
+  hostileHeader: fc.oneof(
+    { weight: 12, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.constantFrom('a\u0000b', 'a\u0001b', 'a\rb', '\u007f') },
+  ),
 });
 
 let counter = 0;
@@ -335,7 +418,13 @@ function buildSignature(signature: SignatureCase, sent: Buffer, original: Buffer
       return { lines: [Buffer.from(`t=${now},v1=${signature.value}`, 'utf8')], signs: undefined };
     case 'two-t': {
       const other = now - signature.apart;
-      return { lines: [line(`t=${now},v1=${computeSignature(sent, TEST_SECRET, now)}`), line(`t=${other},v1=${computeSignature(sent, TEST_SECRET, other)}`)], signs: undefined };
+      return {
+        lines: [
+          line(`t=${now},v1=${computeSignature(sent, TEST_SECRET, now)}`),
+          line(`t=${other},v1=${computeSignature(sent, TEST_SECRET, other)}`),
+        ],
+        signs: undefined,
+      };
     }
   }
 }
@@ -462,7 +551,11 @@ it(`${NUM_RUNS} random and mutated deliveries (seed ${SEED}): documented statuse
       const unknownExpectation = c.extraHeaders.some(([name, value]) => name === 'Expect' && value.toLowerCase() !== '100-continue');
       if (statuses.includes(417)) expect(unknownExpectation).toBe(true);
       if (statuses.includes(200)) {
-        expect({ correctlySigned, signature: c.signature.mode, framing: c.framing.kind }).toEqual({ correctlySigned: true, signature: c.signature.mode, framing: c.framing.kind });
+        expect({ correctlySigned, signature: c.signature.mode, framing: c.framing.kind }).toEqual({
+          correctlySigned: true,
+          signature: c.signature.mode,
+          framing: c.framing.kind,
+        });
       }
       const wellFramed = (c.framing.kind === 'content-length' && c.framing.form === 'plain') || c.framing.kind === 'chunked';
       const headersFit = request.indexOf('\r\n\r\n') < 15_000;

@@ -70,7 +70,13 @@ function signedEvent(type: string, overrides: Record<string, unknown> = {}): { e
 function eventOfSize(size: number): { eventId: string; body: string } {
   const eventId = uniqueEventId();
   const make = (padding: string): string =>
-    JSON.stringify({ event_id: eventId, event_type: 'dispensing.started', created_at: new Date().toISOString(), data: { dispensation_id: `dsp_${eventId}` }, padding });
+    JSON.stringify({
+      event_id: eventId,
+      event_type: 'dispensing.started',
+      created_at: new Date().toISOString(),
+      data: { dispensation_id: `dsp_${eventId}` },
+      padding,
+    });
   const body = make('x'.repeat(size - Buffer.byteLength(make(''))));
   expect(Buffer.byteLength(body)).toBe(size);
   return { eventId, body };
@@ -238,7 +244,9 @@ describe('one header with many entries', () => {
   it('200 v1 entries none of which is valid: 401 signature_mismatch', async () => {
     const { eventId, body } = signedEvent('dispensing.started');
     const decoys = Array.from({ length: 200 }, (_, i) => `v1=${i.toString(16).padStart(64, 'b')}`);
-    const answer = await fetchStatus(fetch(url, { method: 'POST', headers: { 'x-osigu-signature': [`t=${now()}`, ...decoys].join(',') }, body }));
+    const answer = await fetchStatus(
+      fetch(url, { method: 'POST', headers: { 'x-osigu-signature': [`t=${now()}`, ...decoys].join(',') }, body }),
+    );
     expect(answer).toEqual({ status: 401, body: expect.objectContaining({ error: 'signature_mismatch' }) as unknown });
     await expectNoWorkflow(eventId);
   });
@@ -246,7 +254,15 @@ describe('one header with many entries', () => {
   it('headers larger than Node accepts (a 20 KB signature): refused with 431, the connection closed', async () => {
     const { eventId, body } = signedEvent('dispensing.started');
     const header = `t=${now()},${'v1=x,'.repeat(4_000)}`;
-    const { status } = await rawExchange(rawRequest([['X-Osigu-Signature', header], ['Content-Length', String(Buffer.byteLength(body))]], body));
+    const { status } = await rawExchange(
+      rawRequest(
+        [
+          ['X-Osigu-Signature', header],
+          ['Content-Length', String(Buffer.byteLength(body))],
+        ],
+        body,
+      ),
+    );
     expect(status).toBe(431);
     await expectNoWorkflow(eventId);
   });
@@ -255,7 +271,11 @@ describe('one header with many entries', () => {
 describe('multi-byte characters in the signature header (sent as raw UTF-8 bytes)', () => {
   const cases: [string, (body: string, t: number) => string, string][] = [
     ['a v1 of 64 characters, some multi-byte', (_body, t) => `t=${t},v1=${'é'.repeat(32)}${'a'.repeat(32)}`, 'signature_mismatch'],
-    ['a v1 that is a valid digest with one hex digit replaced by é', (body, t) => `t=${t},v1=é${computeSignature(body, TEST_SECRET, t).slice(1)}`, 'signature_mismatch'],
+    [
+      'a v1 that is a valid digest with one hex digit replaced by é',
+      (body, t) => `t=${t},v1=é${computeSignature(body, TEST_SECRET, t).slice(1)}`,
+      'signature_mismatch',
+    ],
     ['a t in Arabic-Indic digits', (body, t) => `t=١٧٦٧٢٢٥٦٠٠,v1=${computeSignature(body, TEST_SECRET, t)}`, 'signature_malformed'],
     ['a key spelled with a multi-byte t', (body, t) => `ｔ=${t},v1=${computeSignature(body, TEST_SECRET, t)}`, 'signature_malformed'],
     ['only emoji', () => '🩺💉🏥', 'signature_malformed'],
@@ -265,7 +285,14 @@ describe('multi-byte characters in the signature header (sent as raw UTF-8 bytes
     const { eventId, body } = signedEvent('authorization.created');
     const header = Buffer.from(makeHeader(body, now()), 'utf8');
     const { status, text } = await rawExchange(
-      rawRequest([['Content-Type', 'application/json'], ['X-Osigu-Signature', header], ['Content-Length', String(Buffer.byteLength(body))]], body),
+      rawRequest(
+        [
+          ['Content-Type', 'application/json'],
+          ['X-Osigu-Signature', header],
+          ['Content-Length', String(Buffer.byteLength(body))],
+        ],
+        body,
+      ),
     );
     expect(status).toBe(401);
     expect(jsonError(text)).toMatchObject({ error: code });
@@ -275,7 +302,13 @@ describe('multi-byte characters in the signature header (sent as raw UTF-8 bytes
   it('a valid signature beside a multi-byte v1: accepted (unusable v1 values are skipped, as Stripe does)', async () => {
     const { eventId, body, header } = signedEvent('authorization.created');
     const { status } = await rawExchange(
-      rawRequest([['X-Osigu-Signature', Buffer.from(`${header},v1=José`, 'utf8')], ['Content-Length', String(Buffer.byteLength(body))]], body),
+      rawRequest(
+        [
+          ['X-Osigu-Signature', Buffer.from(`${header},v1=José`, 'utf8')],
+          ['Content-Length', String(Buffer.byteLength(body))],
+        ],
+        body,
+      ),
     );
     expect(status).toBe(200);
     await expectWorkflowCompleted(eventId);
@@ -288,7 +321,13 @@ describe('a body with multi-byte UTF-8', () => {
     const decomposed = 'Jose\u0301 Nu\u0301n\u0303ez';
     const note = 'Receta para ma\u00f1ana \u{1F489}\u{1F3E5} \u4e2d\u6587 \u{1F468}\u200D\u{1F469}\u200D\u{1F467}';
     const event = fixtureEvent('prescription.issued');
-    const data = { ...(event.data as Record<string, unknown>), patient_name: composed, patient_name_nfd: decomposed, note, [composed]: 'as a key' };
+    const data = {
+      ...(event.data as Record<string, unknown>),
+      patient_name: composed,
+      patient_name_nfd: decomposed,
+      note,
+      [composed]: 'as a key',
+    };
     const sent: Record<string, unknown> = { ...event, data };
     const body = JSON.stringify(sent);
     expect(Buffer.byteLength(body)).toBeGreaterThan(body.length); // really multi-byte on the wire
@@ -337,7 +376,10 @@ describe('chunked bodies (Transfer-Encoding: chunked, no Content-Length)', () =>
     const { eventId, body } = eventOfSize(BODY_LIMIT);
     const bytes = Buffer.from(body);
     const header = signatureHeader(body, { secrets: TEST_SECRET, timestamp: now() });
-    const answer = await httpPost({ 'x-osigu-signature': header, 'transfer-encoding': 'chunked' }, [bytes.subarray(0, 1000), bytes.subarray(1000)]);
+    const answer = await httpPost({ 'x-osigu-signature': header, 'transfer-encoding': 'chunked' }, [
+      bytes.subarray(0, 1000),
+      bytes.subarray(1000),
+    ]);
     expect(answer.status).toBe(200);
     await expectWorkflowCompleted(eventId);
   });
@@ -347,7 +389,10 @@ describe('chunked bodies (Transfer-Encoding: chunked, no Content-Length)', () =>
     const bytes = Buffer.from(body);
     const header = signatureHeader(body, { secrets: TEST_SECRET, timestamp: now() });
     const connection = await connectRaw();
-    const head = rawRequest([['X-Osigu-Signature', header], ['Transfer-Encoding', 'chunked']]);
+    const head = rawRequest([
+      ['X-Osigu-Signature', header],
+      ['Transfer-Encoding', 'chunked'],
+    ]);
     const chunk = (part: Buffer): Buffer => Buffer.concat([Buffer.from(`${part.length.toString(16)}\r\n`), part, Buffer.from('\r\n')]);
     connection.socket.write(Buffer.concat([head, chunk(bytes.subarray(0, 2048)), chunk(bytes.subarray(2048)), Buffer.from('0\r\n\r\n')]));
     await connection.closed;
@@ -378,7 +423,15 @@ describe('framing that lies', () => {
   it('Content-Length larger than the bytes sent, then the client ends: 400 from the HTTP parser, no workflow', async () => {
     const { eventId, body, header } = signedEvent('authorization.created');
     const connection = await connectRaw();
-    connection.socket.end(rawRequest([['X-Osigu-Signature', header], ['Content-Length', String(Buffer.byteLength(body) + 50)]], body));
+    connection.socket.end(
+      rawRequest(
+        [
+          ['X-Osigu-Signature', header],
+          ['Content-Length', String(Buffer.byteLength(body) + 50)],
+        ],
+        body,
+      ),
+    );
     await connection.closed;
     const statuses = connection.statuses();
     for (const status of statuses) expectAllowed(status);
@@ -390,7 +443,15 @@ describe('framing that lies', () => {
   it('Content-Length larger than the bytes sent, then the client vanishes: no answer, no workflow', async () => {
     const { eventId, body, header } = signedEvent('authorization.created');
     const connection = await connectRaw();
-    connection.socket.write(rawRequest([['X-Osigu-Signature', header], ['Content-Length', String(Buffer.byteLength(body) + 50)]], body));
+    connection.socket.write(
+      rawRequest(
+        [
+          ['X-Osigu-Signature', header],
+          ['Content-Length', String(Buffer.byteLength(body) + 50)],
+        ],
+        body,
+      ),
+    );
     // Let the server take in what was sent, then reset the connection.
     await sleep(200);
     connection.socket.resetAndDestroy();
@@ -403,7 +464,14 @@ describe('framing that lies', () => {
     const { eventId, body, header } = signedEvent('authorization.created');
     const chunked = `${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\n\r\n`;
     const { status } = await rawExchange(
-      rawRequest([['X-Osigu-Signature', header], ['Content-Length', String(Buffer.byteLength(body))], ['Transfer-Encoding', 'chunked']], chunked),
+      rawRequest(
+        [
+          ['X-Osigu-Signature', header],
+          ['Content-Length', String(Buffer.byteLength(body))],
+          ['Transfer-Encoding', 'chunked'],
+        ],
+        chunked,
+      ),
     );
     expect(status).toBe(400);
     await expectNoWorkflow(eventId);
@@ -413,7 +481,14 @@ describe('framing that lies', () => {
     const { eventId, body, header } = signedEvent('authorization.created');
     const length = Buffer.byteLength(body);
     const { status } = await rawExchange(
-      rawRequest([['X-Osigu-Signature', header], ['Content-Length', String(length)], ['Content-Length', String(length + 1)]], body),
+      rawRequest(
+        [
+          ['X-Osigu-Signature', header],
+          ['Content-Length', String(length)],
+          ['Content-Length', String(length + 1)],
+        ],
+        body,
+      ),
     );
     expect(status).toBe(400);
     await expectNoWorkflow(eventId);
@@ -429,7 +504,14 @@ describe('slow clients (REQUEST_TIMEOUT_MS=2000, HEADERS_TIMEOUT_MS=1000)', () =
   function slowDelivery(): { eventId: string; head: Buffer; body: Buffer } {
     const { eventId, body } = eventOfSize(400);
     const header = signatureHeader(body, { secrets: TEST_SECRET, timestamp: now() });
-    return { eventId, head: rawRequest([['X-Osigu-Signature', header], ['Content-Length', '400']]), body: Buffer.from(body) };
+    return {
+      eventId,
+      head: rawRequest([
+        ['X-Osigu-Signature', header],
+        ['Content-Length', '400'],
+      ]),
+      body: Buffer.from(body),
+    };
   }
 
   /**
@@ -439,10 +521,13 @@ describe('slow clients (REQUEST_TIMEOUT_MS=2000, HEADERS_TIMEOUT_MS=1000)', () =
   async function settled(connection: RawConnection, eventId: string): Promise<void> {
     const deadline = Date.now() + 5_000;
     while (!connection.isClosed() && Date.now() < deadline) {
-      const found = await client.workflow.getHandle(eventId).describe().then(
-        () => true,
-        () => false,
-      );
+      const found = await client.workflow
+        .getHandle(eventId)
+        .describe()
+        .then(
+          () => true,
+          () => false,
+        );
       if (found) break;
       await sleep(100);
     }
@@ -515,7 +600,7 @@ describe('slow clients (REQUEST_TIMEOUT_MS=2000, HEADERS_TIMEOUT_MS=1000)', () =
     }
   });
 
-    it('headers that never finish are answered 408 Request Timeout', async () => {
+  it('headers that never finish are answered 408 Request Timeout', async () => {
     const connection = await connectRaw();
     connection.socket.write(`POST ${WEBHOOK_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n`);
     await trickle(connection, Buffer.from(`X-Slow: ${'a'.repeat(400)}`), 100);
@@ -570,7 +655,7 @@ describe('a signed body nested deeper than the Temporal payload converter can se
   });
 
   // Temporal's JSON encoder overflows its stack on deep nesting; refusing it up front makes it a
-// permanent 400 instead of a 503 that Osigu would retry for 72 h.
+  // permanent 400 instead of a 503 that Osigu would retry for 72 h.
   it('is refused for good with 400 invalid_envelope, not 503 temporal_unavailable', async () => {
     const { body } = deepDelivery();
     const answer = await fetchStatus(deliver(`${roomy.origin}${WEBHOOK_PATH}`, body));

@@ -16,28 +16,36 @@ let checks = 0;
 
 beforeAll(async () => {
   const config = loadReceiverConfig({ OSIGU_WEBHOOK_SECRET: TEST_SECRET, OSIGU_ENVIRONMENT: 'sandbox', HOST: '127.0.0.1', PORT: '0' });
-  receiver = await startReceiver(config, { connectionOptions: { address: '127.0.0.1:1' }, namespace: 'default' }, {
-    logger: pino({ level: 'silent' }),
-    startEvent: () => Promise.reject(new Error('no starts here')),
-    isTemporalReachable: async () => {
-      checks += 1;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      return true;
+  receiver = await startReceiver(
+    config,
+    { connectionOptions: { address: '127.0.0.1:1' }, namespace: 'default' },
+    {
+      logger: pino({ level: 'silent' }),
+      startEvent: () => Promise.reject(new Error('no starts here')),
+      isTemporalReachable: async () => {
+        checks += 1;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return true;
+      },
     },
-  });
+  );
 });
 afterAll(async () => receiver.close(500));
 
 const metrics = async () => parsePrometheusText(await (await fetch(`${receiver.origin}/metrics`)).text());
 
-it.each(['/METRICS', '/Metrics', '/metrics/', '/HEALTHZ', '/healthz/', '/readyz/', '/ReadyZ'])('%s is not an internal endpoint: 404', async (path) => {
-  const response = await fetch(`${receiver.origin}${path}`);
-  expect(response.status).toBe(404);
-  expect(await response.json()).toMatchObject({ error: 'not_found' });
-});
+it.each(['/METRICS', '/Metrics', '/metrics/', '/HEALTHZ', '/healthz/', '/readyz/', '/ReadyZ'])(
+  '%s is not an internal endpoint: 404',
+  async (path) => {
+    const response = await fetch(`${receiver.origin}${path}`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: 'not_found' });
+  },
+);
 
 it('GETs on the exact internal paths are never counted as deliveries', async () => {
-  for (const path of ['/metrics', '/healthz', '/readyz', '/metrics', '/healthz']) expect((await fetch(`${receiver.origin}${path}`)).status).toBe(200);
+  for (const path of ['/metrics', '/healthz', '/readyz', '/metrics', '/healthz'])
+    expect((await fetch(`${receiver.origin}${path}`)).status).toBe(200);
   const exposition = await metrics();
   expect(valueOf(exposition, METRIC_NAMES.deliveries, { outcome: 'accepted', status: '200' })).toBe(0);
 });
@@ -45,7 +53,9 @@ it('GETs on the exact internal paths are never counted as deliveries', async () 
 it('200 parallel /readyz make at most one Temporal check', async () => {
   await new Promise((resolve) => setTimeout(resolve, 1_100));
   const before = checks;
-  const answers = await Promise.all(Array.from({ length: 200 }, () => fetch(`${receiver.origin}/readyz`).then((response) => response.status)));
+  const answers = await Promise.all(
+    Array.from({ length: 200 }, () => fetch(`${receiver.origin}/readyz`).then((response) => response.status)),
+  );
   expect(answers.every((status) => status === 200)).toBe(true);
   expect(checks - before).toBe(1);
 });

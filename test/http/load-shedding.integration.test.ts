@@ -46,7 +46,11 @@ interface Signed {
 function signedEvent(type: string): Signed {
   const event = fixtureEvent(type);
   const body = Buffer.from(JSON.stringify(event));
-  return { eventId: String(event.event_id), body, header: signatureHeader(body, { secrets: TEST_SECRET, timestamp: Math.floor(Date.now() / 1000) }) };
+  return {
+    eventId: String(event.event_id),
+    body,
+    header: signatureHeader(body, { secrets: TEST_SECRET, timestamp: Math.floor(Date.now() / 1000) }),
+  };
 }
 
 /** A delivery on a raw socket, headers first; the body is written by the test, when it likes. */
@@ -107,7 +111,12 @@ describe('MAX_BODY_READS=2, two slow deliveries in flight', () => {
   let receiver: Receiver;
 
   beforeAll(async () => {
-    receiver = await startTestReceiver(temporal.address, { MAX_BODY_READS: '2', REQUEST_TIMEOUT_MS: '30000', HEADERS_TIMEOUT_MS: '10000', BODY_TIMEOUT_MS: '30000' });
+    receiver = await startTestReceiver(temporal.address, {
+      MAX_BODY_READS: '2',
+      REQUEST_TIMEOUT_MS: '30000',
+      HEADERS_TIMEOUT_MS: '10000',
+      BODY_TIMEOUT_MS: '30000',
+    });
   });
 
   afterAll(async () => {
@@ -131,7 +140,10 @@ describe('MAX_BODY_READS=2, two slow deliveries in flight', () => {
     expect(statusOf(answer)).toBe(503);
     expect(answer).toMatch(/\r\nretry-after: \d+\r\n/i);
     expect(answer).toMatch(/\r\nconnection: close\r\n/i);
-    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: 'overloaded', message: expect.any(String) as unknown });
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({
+      error: 'overloaded',
+      message: expect.any(String) as unknown,
+    });
 
     // And one by fetch, body and all.
     const fourth = signedEvent('settlement.paid');
@@ -171,7 +183,9 @@ describe('MAX_BODY_READS=2, two slow deliveries in flight', () => {
 
   it('a burst of 20 concurrent deliveries: each answer is 200 or 503 overloaded, and retried until 200 each event runs exactly once', async () => {
     const url = `${receiver.origin}${WEBHOOK_PATH}`;
-    const bodies = Array.from({ length: 20 }, (_, i) => JSON.stringify(fixtureEvent(i % 2 === 0 ? 'dispensing.completed' : 'authorization.updated')));
+    const bodies = Array.from({ length: 20 }, (_, i) =>
+      JSON.stringify(fixtureEvent(i % 2 === 0 ? 'dispensing.completed' : 'authorization.updated')),
+    );
     const answers = await Promise.all(
       bodies.map(async (body) => {
         const response = await deliver(url, body);
@@ -186,7 +200,8 @@ describe('MAX_BODY_READS=2, two slow deliveries in flight', () => {
 
     const ids = bodies.map((body) => (JSON.parse(body) as { event_id: string }).event_id);
     for (const id of ids) await client.workflow.getHandle(id).result();
-    for (const id of ids) expect(await waitFor(`one run of ${id}`, async () => ((await runsOf(client, id)).length === 1 ? 1 : undefined))).toBe(1);
+    for (const id of ids)
+      expect(await waitFor(`one run of ${id}`, async () => ((await runsOf(client, id)).length === 1 ? 1 : undefined))).toBe(1);
     expect((await fetch(`${receiver.origin}/readyz`)).status).toBe(200);
   });
 });

@@ -26,7 +26,11 @@ const sentStrings = new Set<string>();
 beforeAll(async () => {
   temporal = await startTemporal();
   worker = await startWorker(temporal.address);
-  receiver = await startTestReceiver(temporal.address, { WEBHOOK_BODY_LIMIT: String(BODY_LIMIT), MAX_IN_FLIGHT: '7', MAX_CONCURRENT_STARTS: '5' });
+  receiver = await startTestReceiver(temporal.address, {
+    WEBHOOK_BODY_LIMIT: String(BODY_LIMIT),
+    MAX_IN_FLIGHT: '7',
+    MAX_CONCURRENT_STARTS: '5',
+  });
   url = `${receiver.origin}${WEBHOOK_PATH}`;
 }, 120_000);
 
@@ -111,7 +115,12 @@ describe('GET /metrics', () => {
       expect(valueOf(exposition, METRIC_NAMES.maxStartsInFlight)).toBe(128);
 
       // Node's own, from prom-client's default collectors.
-      for (const name of ['process_resident_memory_bytes', 'process_cpu_seconds_total', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
+      for (const name of [
+        'process_resident_memory_bytes',
+        'process_cpu_seconds_total',
+        'nodejs_eventloop_lag_seconds',
+        'nodejs_heap_size_used_bytes',
+      ]) {
         expect(exposition.types.has(name)).toBe(true);
       }
       expect(valueOf(exposition, 'process_resident_memory_bytes')).toBeGreaterThan(10 * 1024 * 1024);
@@ -180,7 +189,9 @@ describe('each kind of delivery moves exactly its own counters', () => {
 
   it('401 timestamp_too_old', async () => {
     const { body } = event('dispensing.started');
-    const delta = await moved(() => expectStatus(deliver(url, body, { timestamp: Math.floor(Date.now() / 1000) - 3600 }), 401, 'timestamp_too_old'));
+    const delta = await moved(() =>
+      expectStatus(deliver(url, body, { timestamp: Math.floor(Date.now() / 1000) - 3600 }), 401, 'timestamp_too_old'),
+    );
     expect(delta).toEqual({ deliveries: { 'outcome=timestamp_too_old,status=401': 1 }, durations: { 'status_class=4xx': 1 } });
   });
 
@@ -212,7 +223,9 @@ describe('each kind of delivery moves exactly its own counters', () => {
       const chunks: Buffer[] = [];
       socket.on('data', (chunk: Buffer) => chunks.push(chunk));
       socket.on('error', () => undefined);
-      socket.write(`POST ${WEBHOOK_PATH} HTTP/1.1\r\nHost: x\r\nX-Osigu-Signature: ${'v1=x,'.repeat(4_000)}\r\nContent-Length: 2\r\n\r\n{}`);
+      socket.write(
+        `POST ${WEBHOOK_PATH} HTTP/1.1\r\nHost: x\r\nX-Osigu-Signature: ${'v1=x,'.repeat(4_000)}\r\nContent-Length: 2\r\n\r\n{}`,
+      );
       await once(socket, 'close');
       expect(Buffer.concat(chunks).toString('latin1')).toMatch(/^HTTP\/1\.1 431 /);
     });
@@ -267,7 +280,10 @@ describe('several receivers in one process', () => {
       expect(delta.deliveries).toEqual({ 'outcome=accepted,status=200': 1 });
       expect(changes(otherBefore, seriesOf(await scrape(other.origin), METRIC_NAMES.deliveries))).toEqual({});
 
-      const otherDelta = await moved(() => expectStatus(deliver(`${other.origin}${WEBHOOK_PATH}`, body, { secret: TEST_SECRET }), 200), other.origin);
+      const otherDelta = await moved(
+        () => expectStatus(deliver(`${other.origin}${WEBHOOK_PATH}`, body, { secret: TEST_SECRET }), 200),
+        other.origin,
+      );
       expect(otherDelta.deliveries).toEqual({ 'outcome=duplicate,status=200': 1 });
     } finally {
       await other.close(1_000);

@@ -50,7 +50,11 @@ function capture(type: string, signedAt: number): Captured {
   return { eventId: String(event.event_id), body, signature: signatureHeader(body, { secrets: TEST_SECRET, timestamp: signedAt }) };
 }
 
-async function replay(origin: string, { body, signature }: Captured, overrides: { body?: Buffer } = {}): Promise<{ status: number; json: unknown }> {
+async function replay(
+  origin: string,
+  { body, signature }: Captured,
+  overrides: { body?: Buffer } = {},
+): Promise<{ status: number; json: unknown }> {
   const response = await fetch(`${origin}${WEBHOOK_PATH}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-osigu-signature': signature },
@@ -61,10 +65,12 @@ async function replay(origin: string, { body, signature }: Captured, overrides: 
 
 async function oneRun(eventId: string): Promise<void> {
   await client.workflow.getHandle(eventId).result();
-  expect(await waitFor(`the run of ${eventId} in visibility`, async () => {
-    const runs = await runsOf(client, eventId);
-    return runs.length > 0 ? runs : undefined;
-  })).toHaveLength(1);
+  expect(
+    await waitFor(`the run of ${eventId} in visibility`, async () => {
+      const runs = await runsOf(client, eventId);
+      return runs.length > 0 ? runs : undefined;
+    }),
+  ).toHaveLength(1);
 }
 
 describe('with an injected clock', () => {
@@ -81,10 +87,14 @@ describe('with an injected clock', () => {
       OSIGU_ENVIRONMENT: 'sandbox',
       SIGNATURE_TOLERANCE_SECONDS: String(TOLERANCE),
     });
-    receiver = await startReceiver(config, { connectionOptions: { address: temporal.address }, namespace: 'default' }, {
-      logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
-      now: () => new Date(clock * 1000),
-    });
+    receiver = await startReceiver(
+      config,
+      { connectionOptions: { address: temporal.address }, namespace: 'default' },
+      {
+        logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
+        now: () => new Date(clock * 1000),
+      },
+    );
   });
 
   afterAll(async () => {
@@ -96,7 +106,10 @@ describe('with an injected clock', () => {
     const captured = capture('dispensing.completed', signedAt);
     const duplicate = { received: true, event_id: captured.eventId, duplicate: true };
 
-    expect(await replay(receiver.origin, captured)).toEqual({ status: 200, json: { received: true, event_id: captured.eventId, duplicate: false } });
+    expect(await replay(receiver.origin, captured)).toEqual({
+      status: 200,
+      json: { received: true, event_id: captured.eventId, duplicate: false },
+    });
     await oneRun(captured.eventId);
 
     // Immediately, then after the workflow completed, then at the last second of the tolerance.
@@ -107,9 +120,15 @@ describe('with an injected clock', () => {
     expect(await replay(receiver.origin, captured)).toEqual({ status: 200, json: duplicate });
 
     clock = signedAt + TOLERANCE + 1;
-    expect(await replay(receiver.origin, captured)).toEqual({ status: 401, json: expect.objectContaining({ error: 'timestamp_too_old' }) as unknown });
+    expect(await replay(receiver.origin, captured)).toEqual({
+      status: 401,
+      json: expect.objectContaining({ error: 'timestamp_too_old' }) as unknown,
+    });
     clock = signedAt + 72 * 3600;
-    expect(await replay(receiver.origin, captured)).toEqual({ status: 401, json: expect.objectContaining({ error: 'timestamp_too_old' }) as unknown });
+    expect(await replay(receiver.origin, captured)).toEqual({
+      status: 401,
+      json: expect.objectContaining({ error: 'timestamp_too_old' }) as unknown,
+    });
     await oneRun(captured.eventId);
   });
 
@@ -125,14 +144,20 @@ describe('with an injected clock', () => {
   it('a captured delivery first seen after the tolerance starts nothing', async () => {
     clock = 1_900_200_000;
     const captured = capture('settlement.paid', clock - TOLERANCE - 1);
-    expect(await replay(receiver.origin, captured)).toEqual({ status: 401, json: expect.objectContaining({ error: 'timestamp_too_old' }) as unknown });
+    expect(await replay(receiver.origin, captured)).toEqual({
+      status: 401,
+      json: expect.objectContaining({ error: 'timestamp_too_old' }) as unknown,
+    });
     expect(await runsOf(client, captured.eventId)).toEqual([]);
   });
 
   it('a receiver whose clock is behind the signer beyond the tolerance refuses it as from the future', async () => {
     clock = 1_900_300_000;
     const captured = capture('prescription.issued', clock + TOLERANCE + 1);
-    expect(await replay(receiver.origin, captured)).toEqual({ status: 401, json: expect.objectContaining({ error: 'timestamp_in_future' }) as unknown });
+    expect(await replay(receiver.origin, captured)).toEqual({
+      status: 401,
+      json: expect.objectContaining({ error: 'timestamp_in_future' }) as unknown,
+    });
   });
 
   it('the captured header on other bytes (an altered replay) is refused: signature_mismatch', async () => {
@@ -140,7 +165,10 @@ describe('with an injected clock', () => {
     const captured = capture('dispensing.started', clock);
     const altered = Buffer.from(captured.body.toString('utf8').replace('"dispensing.started"', '"dispensing.cancelled"'));
     expect(altered.equals(captured.body)).toBe(false);
-    expect(await replay(receiver.origin, captured, { body: altered })).toEqual({ status: 401, json: expect.objectContaining({ error: 'signature_mismatch' }) as unknown });
+    expect(await replay(receiver.origin, captured, { body: altered })).toEqual({
+      status: 401,
+      json: expect.objectContaining({ error: 'signature_mismatch' }) as unknown,
+    });
     expect(await runsOf(client, captured.eventId)).toEqual([]);
   });
 });
@@ -159,10 +187,16 @@ describe('on the real clock, SIGNATURE_TOLERANCE_SECONDS=2', () => {
   it('accepted, replayed at once as a duplicate, and refused 3 s later', async () => {
     const captured = capture('authorization.voided', Math.floor(Date.now() / 1000));
     expect((await replay(receiver.origin, captured)).status).toBe(200);
-    expect(await replay(receiver.origin, captured)).toEqual({ status: 200, json: { received: true, event_id: captured.eventId, duplicate: true } });
+    expect(await replay(receiver.origin, captured)).toEqual({
+      status: 200,
+      json: { received: true, event_id: captured.eventId, duplicate: true },
+    });
     // Whole seconds are compared: wait until the age is certainly over 2.
     await new Promise((resolve) => setTimeout(resolve, 3_100));
-    expect(await replay(receiver.origin, captured)).toEqual({ status: 401, json: expect.objectContaining({ error: 'timestamp_too_old' }) as unknown });
+    expect(await replay(receiver.origin, captured)).toEqual({
+      status: 401,
+      json: expect.objectContaining({ error: 'timestamp_too_old' }) as unknown,
+    });
     await oneRun(captured.eventId);
   });
 });

@@ -27,21 +27,46 @@ describe('native HTTPS', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'osigu-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-days',
+        '1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   function get(url: string, options: https.RequestOptions): Promise<number> {
     return new Promise((resolve, reject) => {
-      https.get(url, options, (response) => {
-        response.resume();
-        resolve(response.statusCode ?? 0);
-      }).on('error', reject);
+      https
+        .get(url, options, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        })
+        .on('error', reject);
     });
   }
 
   it('serves over TLS 1.2+ with the configured certificate and refuses older protocols', async () => {
-    const receiver = await startTestReceiver(temporal.address, { TLS_CERT_FILE: path.join(dir, 'cert.pem'), TLS_KEY_FILE: path.join(dir, 'key.pem') });
+    const receiver = await startTestReceiver(temporal.address, {
+      TLS_CERT_FILE: path.join(dir, 'cert.pem'),
+      TLS_KEY_FILE: path.join(dir, 'key.pem'),
+    });
     try {
       expect(receiver.origin).toMatch(/^https:\/\//);
       const ca = readFileSync(path.join(dir, 'cert.pem'));

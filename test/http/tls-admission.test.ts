@@ -19,7 +19,27 @@ import { TEST_SECRET } from '../support/delivery';
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'osigu-tls-admission-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-days',
+      '1',
+      '-keyout',
+      path.join(dir, 'key.pem'),
+      '-out',
+      path.join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -35,11 +55,15 @@ async function tlsReceiver(env: Env = {}): Promise<Receiver> {
     REQUEST_TIMEOUT_MS: '2000',
     ...env,
   });
-  return startReceiver(config, { connectionOptions: { address: '127.0.0.1:1' }, namespace: 'default' }, {
-    logger: pino({ level: 'silent' }),
-    startEvent: () => Promise.reject(new Error('no starts here')),
-    isTemporalReachable: () => Promise.resolve(true),
-  });
+  return startReceiver(
+    config,
+    { connectionOptions: { address: '127.0.0.1:1' }, namespace: 'default' },
+    {
+      logger: pino({ level: 'silent' }),
+      startEvent: () => Promise.reject(new Error('no starts here')),
+      isTemporalReachable: () => Promise.resolve(true),
+    },
+  );
 }
 
 async function rawSocket(origin: string): Promise<{ socket: net.Socket; closed: Promise<void>; isClosed: () => boolean }> {

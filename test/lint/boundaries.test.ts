@@ -15,7 +15,11 @@ interface LintResult {
 }
 
 const lint = (): LintResult[] => {
-  const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/eslint/bin/eslint.js'), '--no-ignore', '--format', 'json', FIXTURES], { cwd: ROOT, encoding: 'utf8' });
+  const run = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/eslint/bin/eslint.js'), '--no-ignore', '--format', 'json', FIXTURES],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   if (run.stdout.trim() === '') throw new Error(`eslint printed nothing: ${run.stderr}`);
   return JSON.parse(run.stdout) as LintResult[];
 };
@@ -28,7 +32,9 @@ it.each(layers)('src/%s: each refused import is refused with a reason, each allo
   const result = results.find((candidate) => candidate.filePath === file);
   expect(result).toBeDefined();
   const lines = readFileSync(file, 'utf8').split('\n');
-  const flagged = new Map((result?.messages ?? []).filter((message) => message.ruleId === RULE).map((message) => [message.line, message.message]));
+  const flagged = new Map(
+    (result?.messages ?? []).filter((message) => message.ruleId === RULE).map((message) => [message.line, message.message]),
+  );
   const expected = lines.flatMap((line, index) => (line.endsWith('// refused') ? [index + 1] : []));
   const allowed = lines.flatMap((line, index) => (line.endsWith('// allowed') ? [index + 1] : []));
   expect(expected.length).toBeGreaterThan(0);

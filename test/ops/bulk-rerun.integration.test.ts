@@ -36,7 +36,11 @@ afterAll(async () => {
 async function ops(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(argv, { env: { TEMPORAL_ADDRESS: temporal.address }, out: (text) => (stdout += text), err: (text) => (stderr += text) });
+  const code = await runCli(argv, {
+    env: { TEMPORAL_ADDRESS: temporal.address },
+    out: (text) => (stdout += text),
+    err: (text) => (stderr += text),
+  });
   return { code, stdout, stderr };
 }
 
@@ -76,7 +80,18 @@ it('refuses a bulk re-run without a window, and --yes without --by', async () =>
 it('with --yes runs a batch reset with progress and a final count; each event has a new run with the reason, and the entity ignores the copies', async () => {
   const before = await entitySummary(client, 'authorization', story.authorizationId);
   expect(before?.eventIds).toHaveLength(2);
-  const run = await ops('rerun', '--reason', 'bulk test after a fix', '--by', 'ana', '--since', startedAt.toISOString(), '--query', authorizationEvents(), '--yes');
+  const run = await ops(
+    'rerun',
+    '--reason',
+    'bulk test after a fix',
+    '--by',
+    'ana',
+    '--since',
+    startedAt.toISOString(),
+    '--query',
+    authorizationEvents(),
+    '--yes',
+  );
   expect(run.stderr).toMatch(/^started batch job ops-rerun-[0-9a-f-]+ for 2 event workflows\n/);
   expect(run.stdout).toMatch(/^batch job ops-rerun-[0-9a-f-]+: completed, 2 of 2 re-run, 0 failed\n$/);
   expect(run.code).toBe(EXIT.ok);
@@ -85,7 +100,10 @@ it('with --yes runs a batch reset with progress and a final count; each event ha
     const handle = client.workflow.getHandle(event.event_id);
     const latest = await handle.describe();
     expect(resetReasonOf(await handle.fetchHistory())).toBe('bulk test after a fix (by ana)');
-    expect(await client.workflow.getHandle(event.event_id, latest.runId).result()).toMatchObject({ eventId: event.event_id, outcome: 'forwarded' });
+    expect(await client.workflow.getHandle(event.event_id, latest.runId).result()).toMatchObject({
+      eventId: event.event_id,
+      outcome: 'forwarded',
+    });
   }
   const after = await entitySummary(client, 'authorization', story.authorizationId);
   expect([...(after?.eventIds ?? [])].sort()).toEqual([...(before?.eventIds ?? [])].sort());

@@ -56,7 +56,11 @@ describe('ops discrepancies', () => {
     const header = stdout.split('\n').find((line) => line.startsWith('DISPENSATION'));
     expect(header?.split(/\s{2,}/)).toEqual(['DISPENSATION', 'STATUS', 'AMOUNT', 'OPENED', 'ESCALATIONS', 'RULES']);
     const row = stdout.split('\n').find((line) => line.startsWith(story.dispensationId));
-    expect(row).toMatch(new RegExp(`^${story.dispensationId}\\s+COMPLETED\\s+375\\.00 GTQ\\s+\\S+\\s+0\\s+quantity_exceeds_authorized \\(dispensed 30, authorized 20\\)$`));
+    expect(row).toMatch(
+      new RegExp(
+        `^${story.dispensationId}\\s+COMPLETED\\s+375\\.00 GTQ\\s+\\S+\\s+0\\s+quantity_exceeds_authorized \\(dispensed 30, authorized 20\\)$`,
+      ),
+    );
 
     const asJson = await ops('discrepancies', '--json');
     expect(asJson.code).toBe(0);
@@ -68,15 +72,30 @@ describe('ops discrepancies', () => {
 
 describe('ops resolve', () => {
   it('resolves, then the entity refuses a second resolve: exit code 1 and nothing recorded', async () => {
-    const first = await ops('resolve', story.dispensationId, '--decision', 'reject', '--by', 'ops-cli-test', '--note', 'dispute the extra 10');
+    const first = await ops(
+      'resolve',
+      story.dispensationId,
+      '--decision',
+      'reject',
+      '--by',
+      'ops-cli-test',
+      '--note',
+      'dispute the extra 10',
+    );
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(new RegExp(`^dispensation:${story.dispensationId}: resolved: reject by ops-cli-test at \\S+ \\(note: dispute the extra 10\\)\\n$`));
+    expect(first.stdout).toMatch(
+      new RegExp(`^dispensation:${story.dispensationId}: resolved: reject by ops-cli-test at \\S+ \\(note: dispute the extra 10\\)\\n$`),
+    );
 
     const second = await ops('resolve', story.dispensationId, '--decision', 'accept', '--by', 'ops-cli-test');
     expect(second.code).toBe(1);
     expect(second.stdout).toBe('');
-    expect(second.stderr).toMatch(new RegExp(`^ops: dispensation:${story.dispensationId}: no open discrepancy \\(status COMPLETED; already resolved: reject by ops-cli-test at \\S+\\); nothing recorded\\n$`));
+    expect(second.stderr).toMatch(
+      new RegExp(
+        `^ops: dispensation:${story.dispensationId}: no open discrepancy \\(status COMPLETED; already resolved: reject by ops-cli-test at \\S+\\); nothing recorded\\n$`,
+      ),
+    );
   });
 
   it('rejects bad usage before connecting, with commander’s exit code', async () => {
@@ -95,7 +114,8 @@ describe('ops resolve', () => {
         process.execPath,
         ['--require', 'tsx/cjs', 'src/ops/cli.ts', 'resolve', story.dispensationId, '--decision', 'accept', '--by', 'ops-cli-test'],
         { cwd: root, env: { ...process.env, TEMPORAL_ADDRESS: temporal.address }, timeout: 60_000 },
-        (error, out, err) => resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout: out, stderr: err }),
+        (error, out, err) =>
+          resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout: out, stderr: err }),
       );
     });
     printed.push(stdout, stderr);
@@ -116,7 +136,11 @@ describe('ops timeline', () => {
     const updatedLine = lines.findIndex((line) => line.includes(story.updated.event_id));
     expect(createdLine).toBeGreaterThan(0);
     expect(updatedLine).toBeGreaterThan(createdLine);
-    expect(lines[createdLine]).toMatch(new RegExp(`^${story.created.created_at}\\s+${story.created.event_id}\\s+authorization.created\\s+forwarded\\s+COMPLETED\\s+1\\s+\\S+$`));
+    expect(lines[createdLine]).toMatch(
+      new RegExp(
+        `^${story.created.created_at}\\s+${story.created.event_id}\\s+authorization.created\\s+forwarded\\s+COMPLETED\\s+1\\s+\\S+$`,
+      ),
+    );
   });
 
   it('prints JSON with --json, and a prescription without its patient', async () => {
@@ -163,7 +187,24 @@ describe('everything ops printed', () => {
   it('carries no PHI and no raw event data', () => {
     const all = printed.join('\n');
     expect(all.length).toBeGreaterThan(0);
-    for (const forbidden of ['bnf_', 'beneficiary', 'López', 'first_name', 'pat_01', 'doc_01', 'MP-12345', 'diagnos', 'posology', '1c/8h', 'MED-042', 'sponsor_notes', 'Quantity reduced', 'pharmacy-x', 'branch_', 'SPX-2026']) {
+    for (const forbidden of [
+      'bnf_',
+      'beneficiary',
+      'López',
+      'first_name',
+      'pat_01',
+      'doc_01',
+      'MP-12345',
+      'diagnos',
+      'posology',
+      '1c/8h',
+      'MED-042',
+      'sponsor_notes',
+      'Quantity reduced',
+      'pharmacy-x',
+      'branch_',
+      'SPX-2026',
+    ]) {
       expect(all).not.toContain(forbidden);
     }
   });
@@ -171,7 +212,14 @@ describe('everything ops printed', () => {
 
 describe('ops --help', () => {
   it('answers 0 with usage for the program and each command', async () => {
-    for (const argv of [['--help'], ['discrepancies', '--help'], ['resolve', '--help'], ['timeline', '--help'], ['rerun', '--help'], ['help', 'rerun']]) {
+    for (const argv of [
+      ['--help'],
+      ['discrepancies', '--help'],
+      ['resolve', '--help'],
+      ['timeline', '--help'],
+      ['rerun', '--help'],
+      ['help', 'rerun'],
+    ]) {
       const { code, stdout } = await ops(...argv);
       expect(code).toBe(0);
       expect(stdout).toMatch(/^Usage: ops /);

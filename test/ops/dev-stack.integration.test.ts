@@ -57,9 +57,16 @@ async function ops(env: Record<string, string>, ...argv: string[]): Promise<{ co
 }
 
 it('with nothing exported, uses the running dev stack (address and payload key), says so, and lists the discrepancy', async () => {
-  writeDevStack(root, { address: temporal.address, namespace: temporal.namespace, payloadEncryptionKeysFile: path.join(root, DEV_KEYS_FILE), pid: process.pid });
+  writeDevStack(root, {
+    address: temporal.address,
+    namespace: temporal.namespace,
+    payloadEncryptionKeysFile: path.join(root, DEV_KEYS_FILE),
+    pid: process.pid,
+  });
   const run = await ops({}, 'discrepancies');
-  expect(run.stderr).toContain(`using npm run dev's stack (Temporal ${temporal.address}, namespace ${temporal.namespace}, the payload key in ${DEV_KEYS_FILE})`);
+  expect(run.stderr).toContain(
+    `using npm run dev's stack (Temporal ${temporal.address}, namespace ${temporal.namespace}, the payload key in ${DEV_KEYS_FILE})`,
+  );
   expect(run.stderr).not.toContain(KEYS.split(':')[1]);
   expect(run.stdout).toContain(story.dispensationId);
   expect(run.code).toBe(EXIT.ok);
@@ -76,5 +83,7 @@ it('never reports "none" for a listing it could not read: it counts the unreadab
 
   const asJson = await ops({ TEMPORAL_ADDRESS: temporal.address }, 'discrepancies', '--json');
   expect(asJson.code).toBe(EXIT.incomplete);
-  expect((JSON.parse(asJson.stdout) as { unavailable: { workflowId: string }[] }).unavailable.map((item) => item.workflowId)).toContain(`dispensation:${story.dispensationId}`);
+  expect((JSON.parse(asJson.stdout) as { unavailable: { workflowId: string }[] }).unavailable.map((item) => item.workflowId)).toContain(
+    `dispensation:${story.dispensationId}`,
+  );
 });

@@ -7,7 +7,15 @@ import { byCreatedAt } from '../../src/ops/timeline';
 const { EventType, WorkflowTaskFailedCause } = temporal.api.enums.v1;
 
 it('lays out columns two spaces apart', () => {
-  expect(table(['A', 'LONGER'], [['xyz', '1'], ['', '22']])).toBe('A    LONGER\nxyz  1\n     22');
+  expect(
+    table(
+      ['A', 'LONGER'],
+      [
+        ['xyz', '1'],
+        ['', '22'],
+      ],
+    ),
+  ).toBe('A    LONGER\nxyz  1\n     22');
 });
 
 it('formats amounts with their currency', () => {
@@ -20,7 +28,11 @@ it('says when nothing is open', () => {
 });
 
 it('never says "none" when some entities could not be read', () => {
-  const text = formatDiscrepancies({ open: [], noLongerOpen: [], unavailable: [{ workflowId: 'dispensation:dsp_1', reason: 'state query failed' }] });
+  const text = formatDiscrepancies({
+    open: [],
+    noLongerOpen: [],
+    unavailable: [{ workflowId: 'dispensation:dsp_1', reason: 'state query failed' }],
+  });
   expect(text).not.toContain('No open discrepancies.');
   expect(text).toContain('INCOMPLETE: 1 flagged entity could not be read');
 });
@@ -44,7 +56,10 @@ describe('history helpers', () => {
       {
         eventId: Long.fromNumber(4),
         eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
-        workflowTaskFailedEventAttributes: { cause: WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW, failure: { message: 'after the fix' } },
+        workflowTaskFailedEventAttributes: {
+          cause: WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW,
+          failure: { message: 'after the fix' },
+        },
       },
       { eventId: Long.fromNumber(5), eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED },
       { eventId: Long.fromNumber(6), eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED },

@@ -22,7 +22,12 @@ function layKeys(): string {
 it('leaves an operator-chosen environment alone, and production always', () => {
   const keysFile = layKeys();
   writeDevStack(root, { address: '127.0.0.1:7999', namespace: 'dev', payloadEncryptionKeysFile: keysFile, pid: process.pid });
-  for (const env of [{ TEMPORAL_ADDRESS: 'temporal.internal:7233' }, { PAYLOAD_ENCRYPTION_KEYS: KEYS }, { TEMPORAL_PROFILE: 'prod' }, { OSIGU_ENVIRONMENT: 'production' }]) {
+  for (const env of [
+    { TEMPORAL_ADDRESS: 'temporal.internal:7233' },
+    { PAYLOAD_ENCRYPTION_KEYS: KEYS },
+    { TEMPORAL_PROFILE: 'prod' },
+    { OSIGU_ENVIRONMENT: 'production' },
+  ]) {
     expect(opsEnvironment(env, root)).toEqual({ env, notice: undefined });
   }
 });
@@ -32,7 +37,9 @@ it('uses a running dev stack: address, namespace and the key from its file, neve
   writeDevStack(root, { address: '127.0.0.1:7999', namespace: 'dev', payloadEncryptionKeysFile: keysFile, pid: process.pid });
   const { env, notice } = opsEnvironment({}, root);
   expect(env).toEqual({ TEMPORAL_ADDRESS: '127.0.0.1:7999', TEMPORAL_NAMESPACE: 'dev', PAYLOAD_ENCRYPTION_KEYS: KEYS });
-  expect(notice).toContain("using npm run dev's stack (Temporal 127.0.0.1:7999, namespace dev, the payload key in .temporal/dev-keys/payload-encryption-keys)");
+  expect(notice).toContain(
+    "using npm run dev's stack (Temporal 127.0.0.1:7999, namespace dev, the payload key in .temporal/dev-keys/payload-encryption-keys)",
+  );
   expect(notice).not.toContain(KEYS);
 });
 

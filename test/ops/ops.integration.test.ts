@@ -59,7 +59,11 @@ describe('discrepancies and resolve', () => {
   });
 
   it('resolves it once, refuses a second resolve, and the listing drops it at once', async () => {
-    const result = await resolveDiscrepancy(client, story.dispensationId, { decision: 'accept', by: 'ops-test', note: 'checked with the pharmacy' });
+    const result = await resolveDiscrepancy(client, story.dispensationId, {
+      decision: 'accept',
+      by: 'ops-test',
+      note: 'checked with the pharmacy',
+    });
     expect(result).toMatchObject({
       outcome: 'resolved',
       dispensationId: story.dispensationId,
@@ -74,9 +78,16 @@ describe('discrepancies and resolve', () => {
 
     const second = resolveDiscrepancy(client, `dispensation:${story.dispensationId}`, { decision: 'reject', by: 'someone-else' });
     await expect(second).rejects.toBeInstanceOf(NoOpenDiscrepancyError);
-    await expect(second).rejects.toMatchObject({ reason: 'not_open', status: 'COMPLETED', resolution: { decision: 'accept', by: 'ops-test' } });
+    await expect(second).rejects.toMatchObject({
+      reason: 'not_open',
+      status: 'COMPLETED',
+      resolution: { decision: 'accept', by: 'ops-test' },
+    });
     // The first decision stands.
-    expect((await entitySummary(client, 'dispensation', story.dispensationId))?.resolution).toMatchObject({ decision: 'accept', by: 'ops-test' });
+    expect((await entitySummary(client, 'dispensation', story.dispensationId))?.resolution).toMatchObject({
+      decision: 'accept',
+      by: 'ops-test',
+    });
 
     // Whatever visibility still says, the entity's state decides.
     const listing = await listOpenDiscrepancies(client);
@@ -88,7 +99,9 @@ describe('discrepancies and resolve', () => {
       name: 'NoOpenDiscrepancyError',
       reason: 'not_found',
     });
-    await expect(resolveDiscrepancy(client, story.authorizationId, { decision: 'accept', by: 'ops-test' })).rejects.toThrow(/authorization id, not a dispensation id/);
+    await expect(resolveDiscrepancy(client, story.authorizationId, { decision: 'accept', by: 'ops-test' })).rejects.toThrow(
+      /authorization id, not a dispensation id/,
+    );
   });
 });
 
@@ -100,14 +113,24 @@ describe('timeline', () => {
 
   it("shows the authorization's state and its events in created_at order, not delivery order", async () => {
     const timeline = await resourceTimeline(client, story.authorizationId);
-    expect(timeline.entity).toEqual({ kind: 'authorization', resourceId: story.authorizationId, workflowId: `authorization:${story.authorizationId}` });
+    expect(timeline.entity).toEqual({
+      kind: 'authorization',
+      resourceId: story.authorizationId,
+      workflowId: `authorization:${story.authorizationId}`,
+    });
     expect(timeline.entityExecutionStatus).toBe('RUNNING');
     expect(timeline.state).toMatchObject({
       status: 'CREATED',
-      details: { authorizationCode: story.authorizationCode, authorizationRequestId: story.authorizationRequestId, dispensations: [story.dispensationId] },
+      details: {
+        authorizationCode: story.authorizationCode,
+        authorizationRequestId: story.authorizationRequestId,
+        dispensations: [story.dispensationId],
+      },
     });
     // `updated` was delivered first; `created` has the earlier created_at.
-    expect(timeline.events.map((event) => [event.eventId, event.eventType, event.createdAt, event.outcome, event.executionStatus, event.runs])).toEqual([
+    expect(
+      timeline.events.map((event) => [event.eventId, event.eventType, event.createdAt, event.outcome, event.executionStatus, event.runs]),
+    ).toEqual([
       [story.created.event_id, 'authorization.created', story.created.created_at, 'forwarded', 'COMPLETED', 1],
       [story.updated.event_id, 'authorization.updated', story.updated.created_at, 'forwarded', 'COMPLETED', 1],
     ]);
@@ -159,7 +182,12 @@ describe('rerun', () => {
     const entityBefore = await entitySummary(client, 'dispensation', story.dispensationId);
 
     const result = await rerunEvent(client, eventId, 'ops test: re-run after a fix');
-    expect(result).toMatchObject({ eventId, workflowType: 'dispensingEventWorkflow', baseRunId: before, reason: 'ops test: re-run after a fix' });
+    expect(result).toMatchObject({
+      eventId,
+      workflowType: 'dispensingEventWorkflow',
+      baseRunId: before,
+      reason: 'ops test: re-run after a fix',
+    });
     expect(result.resetToEventId).toBeGreaterThan(0);
     expect(result.newRunId).not.toBe(before);
 
@@ -169,7 +197,11 @@ describe('rerun', () => {
     expect(resetReasonOf(await newRun.fetchHistory())).toBe('ops test: re-run after a fix');
     expect(resetReasonOf(await client.workflow.getHandle(eventId, before).fetchHistory())).toBeUndefined();
     // The new run did the work again: it handed the same event to the entity once more.
-    expect(await newRun.result()).toMatchObject({ eventId, outcome: 'forwarded', entityWorkflowId: `dispensation:${story.dispensationId}` });
+    expect(await newRun.result()).toMatchObject({
+      eventId,
+      outcome: 'forwarded',
+      entityWorkflowId: `dispensation:${story.dispensationId}`,
+    });
 
     // A later event, applied after the copy (signals are handled in order), shows the copy was dropped.
     const started = storyEvent('dispensing.started', { dispensation_id: story.dispensationId, code: story.authorizationCode });
@@ -182,7 +214,9 @@ describe('rerun', () => {
     expect([...entityAfter.eventIds].sort()).toEqual([story.completed.event_id, started.event_id].sort());
     // The copy did reach the entity (three applyEvent updates for two events), and was dropped.
     const entityHistory = await client.workflow.getHandle(`dispensation:${story.dispensationId}`).fetchHistory();
-    const handed = (entityHistory.events ?? []).filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'applyEvent');
+    const handed = (entityHistory.events ?? []).filter(
+      (event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'applyEvent',
+    );
     expect(handed).toHaveLength(3);
     // Still the same discrepancy, not reconciled again.
     expect(entityAfter.flags).toEqual(['discrepancy']);
@@ -192,13 +226,19 @@ describe('rerun', () => {
       const found = await resourceTimeline(client, story.dispensationId);
       return found.events.find((event) => event.eventId === eventId)?.runs === 2 ? found : undefined;
     });
-    expect(timeline.events.find((event) => event.eventId === eventId)).toMatchObject({ runId: result.newRunId, executionStatus: 'COMPLETED', outcome: 'forwarded' });
+    expect(timeline.events.find((event) => event.eventId === eventId)).toMatchObject({
+      runId: result.newRunId,
+      executionStatus: 'COMPLETED',
+      outcome: 'forwarded',
+    });
   });
 
   it('refuses without a reason, for an unknown id, and for an entity workflow', async () => {
     await expect(rerunEvent(client, story.created.event_id, '   ')).rejects.toBeInstanceOf(RerunRefusedError);
     await expect(rerunEvent(client, 'evt_OPS_NEVER_DELIVERED', 'why')).rejects.toThrow(/no such workflow/);
-    await expect(rerunEvent(client, `dispensation:${story.dispensationId}`, 'why')).rejects.toThrow(/dispensationEntityWorkflow, not an event workflow/);
+    await expect(rerunEvent(client, `dispensation:${story.dispensationId}`, 'why')).rejects.toThrow(
+      /dispensationEntityWorkflow, not an event workflow/,
+    );
   });
 });
 
@@ -217,7 +257,10 @@ describe('without a worker', () => {
   it('the listing names what it could not check instead of failing, and the timeline still lists events', async () => {
     const listing = await listOpenDiscrepancies(client, { queryTimeoutMs: 1_000 });
     expect(listing.open.map((item) => item.dispensationId)).not.toContain(story.dispensationId);
-    expect(listing.unavailable).toContainEqual({ workflowId: `dispensation:${story.dispensationId}`, reason: expect.stringContaining('state query failed') as unknown });
+    expect(listing.unavailable).toContainEqual({
+      workflowId: `dispensation:${story.dispensationId}`,
+      reason: expect.stringContaining('state query failed') as unknown,
+    });
 
     const timeline = await resourceTimeline(client, story.dispensationId, { queryTimeoutMs: 1_000 });
     expect(timeline.state).toBeNull();
@@ -225,6 +268,8 @@ describe('without a worker', () => {
     expect(timeline.events.map((event) => [event.eventId, event.outcome])).toEqual([[story.completed.event_id, 'forwarded']]);
 
     // The Update waits for a worker: no answer within the wait is `pending`, nothing assumed.
-    await expect(resolveDiscrepancy(client, story.dispensationId, { decision: 'accept', by: 'ops-test' }, { waitMs: 1_000 })).resolves.toMatchObject({ outcome: 'pending', resolution: null });
+    await expect(
+      resolveDiscrepancy(client, story.dispensationId, { decision: 'accept', by: 'ops-test' }, { waitMs: 1_000 }),
+    ).resolves.toMatchObject({ outcome: 'pending', resolution: null });
   });
 });

@@ -16,7 +16,16 @@ describe('entityRefOf', () => {
     expect(entityRefOf(' settlement:stl_9 ')).toEqual({ kind: 'settlement', resourceId: 'stl_9', workflowId: 'settlement:stl_9' });
   });
 
-  it.each(['evt_01JB0000000000000000000001', 'auth_', 'dispensing:dsp_1', 'dispensation:', 'dispensation:a:b', "dsp_1' OR 1=1", 'dsp_1 x', ''])('refuses %j', (id) => {
+  it.each([
+    'evt_01JB0000000000000000000001',
+    'auth_',
+    'dispensing:dsp_1',
+    'dispensation:',
+    'dispensation:a:b',
+    "dsp_1' OR 1=1",
+    'dsp_1 x',
+    '',
+  ])('refuses %j', (id) => {
     expect(() => entityRefOf(id)).toThrow(InvalidResourceIdError);
   });
 });
@@ -35,5 +44,11 @@ describe('dispensationRefOf', () => {
 });
 
 it('knows the event workflow types, and no entity type among them', () => {
-  expect([...EVENT_WORKFLOW_TYPES].sort()).toEqual(['authorizationEventWorkflow', 'dispensingEventWorkflow', 'genericEventWorkflow', 'prescriptionEventWorkflow', 'settlementEventWorkflow']);
+  expect([...EVENT_WORKFLOW_TYPES].sort()).toEqual([
+    'authorizationEventWorkflow',
+    'dispensingEventWorkflow',
+    'genericEventWorkflow',
+    'prescriptionEventWorkflow',
+    'settlementEventWorkflow',
+  ]);
 });

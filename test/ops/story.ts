@@ -36,7 +36,11 @@ export function discrepancyStory(): Story {
   const authorizationCode = `AUTH-OPS-${id}`;
   const authorizationRequestId = `areq_OPS${id}`;
   const dispensationId = `dsp_OPS${id}`;
-  const ids = { authorization_id: authorizationId, authorization_code: authorizationCode, authorization_request_id: authorizationRequestId };
+  const ids = {
+    authorization_id: authorizationId,
+    authorization_code: authorizationCode,
+    authorization_request_id: authorizationRequestId,
+  };
   return {
     authorizationId,
     authorizationCode,

@@ -58,7 +58,9 @@ describe('summarizeEntity', () => {
     );
     expect(settlement).toContain('clm_9');
     expect(settlement).toContain('"claims":2');
-    const authorization = JSON.stringify(summarizeEntity('authorization', 'auth_1', { authorization: { status: 'VOIDED', voidedBy: 'dr-house' } }));
+    const authorization = JSON.stringify(
+      summarizeEntity('authorization', 'auth_1', { authorization: { status: 'VOIDED', voidedBy: 'dr-house' } }),
+    );
     for (const text of [settlement, authorization]) for (const secret of PHI) expect(text).not.toContain(secret);
   });
 

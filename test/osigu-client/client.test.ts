@@ -110,7 +110,10 @@ describe('OsiguClient against the stand-in API', () => {
 
   it('reads the resources the state holds', async () => {
     api.state.apply(fixtureEvent('dispensing.completed') as OsiguEvent);
-    await expect(client.getDispensation('dsp_01JC0000000000000000000001')).resolves.toMatchObject({ status: 'COMPLETED', total_amount: 375 });
+    await expect(client.getDispensation('dsp_01JC0000000000000000000001')).resolves.toMatchObject({
+      status: 'COMPLETED',
+      total_amount: 375,
+    });
   });
 
   it('reports wrong credentials as invalid_client', async () => {

@@ -16,7 +16,9 @@ interface Seen {
   authorization: string | undefined;
 }
 
-async function server(handle: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<{ origin: string; seen: Seen[]; close: () => Promise<void> }> {
+async function server(
+  handle: (req: http.IncomingMessage, res: http.ServerResponse) => void,
+): Promise<{ origin: string; seen: Seen[]; close: () => Promise<void> }> {
   const seen: Seen[] = [];
   const instance = http.createServer((req, res) => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
@@ -30,7 +32,9 @@ async function server(handle: (req: http.IncomingMessage, res: http.ServerRespon
 }
 
 function token(res: http.ServerResponse): void {
-  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'tok', token_type: 'bearer', expires_in: 3600 }));
+  res
+    .writeHead(200, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ access_token: 'tok', token_type: 'bearer', expires_in: 3600 }));
 }
 
 async function rejection(promise: Promise<unknown>): Promise<OsiguApiError> {
@@ -76,21 +80,31 @@ describe('redirects', () => {
 });
 
 describe('path segments', () => {
-  it.each(['..', '.', 'dsp_1/../../admin', 'dsp%2F1', 'Ana López', '', 'a'.repeat(129)])('refuses the id %j before any request, without echoing it', async (id) => {
-    const osigu = await server((req, res) => (req.url === '/v1/oauth/token' ? token(res) : res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
-    try {
-      const client = new OsiguClient({ baseUrl: osigu.origin, clientId: 'c', clientSecret: 's' });
-      for (const call of [client.getDispensation(id), client.getAuthorizationRequest(id), client.getPrescription(id), client.getSettlement(id)]) {
-        const error = await rejection(call);
-        expect(error.code).toBe('bad_request');
-        expect(error.retryable).toBe(false);
-        if (id.length > 2) expect(error.message).not.toContain(id);
+  it.each(['..', '.', 'dsp_1/../../admin', 'dsp%2F1', 'Ana López', '', 'a'.repeat(129)])(
+    'refuses the id %j before any request, without echoing it',
+    async (id) => {
+      const osigu = await server((req, res) =>
+        req.url === '/v1/oauth/token' ? token(res) : res.writeHead(200, { 'content-type': 'application/json' }).end('{}'),
+      );
+      try {
+        const client = new OsiguClient({ baseUrl: osigu.origin, clientId: 'c', clientSecret: 's' });
+        for (const call of [
+          client.getDispensation(id),
+          client.getAuthorizationRequest(id),
+          client.getPrescription(id),
+          client.getSettlement(id),
+        ]) {
+          const error = await rejection(call);
+          expect(error.code).toBe('bad_request');
+          expect(error.retryable).toBe(false);
+          if (id.length > 2) expect(error.message).not.toContain(id);
+        }
+        expect(osigu.seen.filter((request) => request.url !== '/v1/oauth/token')).toEqual([]);
+      } finally {
+        await osigu.close();
       }
-      expect(osigu.seen.filter((request) => request.url !== '/v1/oauth/token')).toEqual([]);
-    } finally {
-      await osigu.close();
-    }
-  });
+    },
+  );
 });
 
 describe('Retry-After', () => {
@@ -101,7 +115,9 @@ describe('Retry-After', () => {
   });
 
   it('a 429 with a huge Retry-After surfaces the capped delay', async () => {
-    const osigu = await server((req, res) => (req.url === '/v1/oauth/token' ? token(res) : res.writeHead(429, { 'retry-after': '999999999' }).end()));
+    const osigu = await server((req, res) =>
+      req.url === '/v1/oauth/token' ? token(res) : res.writeHead(429, { 'retry-after': '999999999' }).end(),
+    );
     try {
       const client = new OsiguClient({ baseUrl: osigu.origin, clientId: 'c', clientSecret: 's' });
       const error = await rejection(client.getDispensation('dsp_1'));

@@ -25,12 +25,20 @@ describe('hasDuplicateKey', () => {
 describe('parseEnvelope with duplicate keys', () => {
   const body = (text: string) => new TextEncoder().encode(text);
   it('refuses an event_id given twice with duplicate_key, naming no value', () => {
-    const result = parseEnvelope(body('{"event_id":"evt_signed_a","event_type":"dispensing.started","created_at":"2026-01-01T00:00:00Z","data":{},"event_id":"evt_b"}'));
+    const result = parseEnvelope(
+      body(
+        '{"event_id":"evt_signed_a","event_type":"dispensing.started","created_at":"2026-01-01T00:00:00Z","data":{},"event_id":"evt_b"}',
+      ),
+    );
     expect(result).toEqual({ ok: false, code: 'duplicate_key', detail: expect.not.stringContaining('evt_') as unknown });
   });
 
   it('refuses a resource id given twice inside data', () => {
-    const result = parseEnvelope(body('{"event_id":"evt_a","event_type":"dispensing.started","created_at":"2026-01-01T00:00:00Z","data":{"dispensation_id":"dsp_1","dispensation_id":"dsp_2"}}'));
+    const result = parseEnvelope(
+      body(
+        '{"event_id":"evt_a","event_type":"dispensing.started","created_at":"2026-01-01T00:00:00Z","data":{"dispensation_id":"dsp_1","dispensation_id":"dsp_2"}}',
+      ),
+    );
     expect(result).toMatchObject({ ok: false, code: 'duplicate_key' });
   });
 });

@@ -323,7 +323,8 @@ describe('parseEnvelope', () => {
 
     it('keeps multi-byte characters in data exactly as sent', () => {
       const name = 'Jos\u00e9 N\u00fa\u00f1ez';
-      const note = 'Ma\u00f1ana \u{1F489}\u{1F3E5} \u4e2d\u6587 \u05e2\u05d1\u05e8\u05d9\u05ea e\u0301 \u{1F468}\u200D\u{1F469}\u200D\u{1F467}';
+      const note =
+        'Ma\u00f1ana \u{1F489}\u{1F3E5} \u4e2d\u6587 \u05e2\u05d1\u05e8\u05d9\u05ea e\u0301 \u{1F468}\u200D\u{1F469}\u200D\u{1F467}';
       const text = JSON.stringify({ ...VALID, data: { patient: { name }, note, [name]: 'key too' } });
       const event = accepted(parseEnvelope(utf8(text)));
       expect((event.data.patient as { name: string }).name).toBe(name);

@@ -7,7 +7,18 @@ import { eventKeys } from '../../src/temporal/event-starter';
 import { routeEvent } from '../../src/temporal/routing';
 import { FIXTURES_DIR } from '../support/delivery';
 
-const HOSTILE = ['María José Pérez, DOB 1980-02-03\n', 'dispensation:dsp_123', 'dsp_..', '..', 'dsp_1/2', 'a'.repeat(300), 'x_1', 'DSP_1', 'dsp_', 'h_abc'];
+const HOSTILE = [
+  'María José Pérez, DOB 1980-02-03\n',
+  'dispensation:dsp_123',
+  'dsp_..',
+  '..',
+  'dsp_1/2',
+  'a'.repeat(300),
+  'x_1',
+  'DSP_1',
+  'dsp_',
+  'h_abc',
+];
 
 describe('the id grammar', () => {
   it("accepts every id in Osigu's fixtures, and the test suite's event ids", () => {
@@ -50,8 +61,16 @@ describe('keyed hashes', () => {
 describe('eventKeys: what the starter writes where nothing is encrypted', () => {
   const hash = hashId(DEV_RESOURCE_ID_HASH_KEY);
   it('keeps ids inside the grammar verbatim, with no flags', () => {
-    const event = { event_id: 'evt_01JB0000000000000000000001', event_type: 'dispensing.started', data: { dispensation_id: 'dsp_01JC0000000000000000000001' } };
-    expect(eventKeys(event, routeEvent(event), hash)).toEqual({ workflowId: event.event_id, resourceKey: 'dsp_01JC0000000000000000000001', flags: [] });
+    const event = {
+      event_id: 'evt_01JB0000000000000000000001',
+      event_type: 'dispensing.started',
+      data: { dispensation_id: 'dsp_01JC0000000000000000000001' },
+    };
+    expect(eventKeys(event, routeEvent(event), hash)).toEqual({
+      workflowId: event.event_id,
+      resourceKey: 'dsp_01JC0000000000000000000001',
+      flags: [],
+    });
   });
 
   it.each(HOSTILE)('hashes a resource id %j and flags it; the event is still routed to its family', (resourceId) => {

@@ -99,9 +99,7 @@ describe('cross-check with Stripe', () => {
       const event = Stripe.webhooks.constructEvent(BODY, header, secret, 300, undefined, T * 1000);
       expect((event as unknown as { event_id: string }).event_id).toBe('evt_01JB0000000000000000000001');
     }
-    expect(() => Stripe.webhooks.constructEvent(BODY, header, 'whsec_other', 300, undefined, T * 1000)).toThrow(
-      /No signatures found/,
-    );
+    expect(() => Stripe.webhooks.constructEvent(BODY, header, 'whsec_other', 300, undefined, T * 1000)).toThrow(/No signatures found/);
   });
 
   it('agrees with Stripe in both directions for arbitrary JSON bodies and secrets', () => {
@@ -109,20 +107,15 @@ describe('cross-check with Stripe', () => {
     // timestamp 0 as "now", hence min 1.
     const secret = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }).filter((s) => /\S/.test(s));
     fc.assert(
-      fc.property(
-        fc.string({ unit: 'grapheme', maxLength: 200 }),
-        secret,
-        fc.integer({ min: 1, max: 2 ** 40 }),
-        (note, key, timestamp) => {
-          const payload = JSON.stringify({ note });
-          const body = Buffer.from(payload, 'utf8');
-          const theirs = Stripe.webhooks.generateTestHeaderString({ payload, secret: key, timestamp });
-          const verified = verifySignature(theirs, body, options({ secrets: [key], now: atSeconds(timestamp) }));
-          expect(verified).toEqual({ ok: true, timestamp, secretIndex: 0 });
-          const ours = signatureHeader(body, { secrets: key, timestamp });
-          expect(() => Stripe.webhooks.constructEvent(body, ours, key, 300, undefined, timestamp * 1000)).not.toThrow();
-        },
-      ),
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), secret, fc.integer({ min: 1, max: 2 ** 40 }), (note, key, timestamp) => {
+        const payload = JSON.stringify({ note });
+        const body = Buffer.from(payload, 'utf8');
+        const theirs = Stripe.webhooks.generateTestHeaderString({ payload, secret: key, timestamp });
+        const verified = verifySignature(theirs, body, options({ secrets: [key], now: atSeconds(timestamp) }));
+        expect(verified).toEqual({ ok: true, timestamp, secretIndex: 0 });
+        const ours = signatureHeader(body, { secrets: key, timestamp });
+        expect(() => Stripe.webhooks.constructEvent(body, ours, key, 300, undefined, timestamp * 1000)).not.toThrow();
+      }),
     );
   });
 });
@@ -274,9 +267,7 @@ describe('header shapes', () => {
     const huge = 'a'.repeat(1_000_000);
     const started = performance.now();
     expect(codeOf(verifySignature(`t=${T},v1=${huge}`, BODY, options()))).toBe('signature_mismatch');
-    expect(codeOf(verifySignature(`t=${'1'.repeat(1_000_000)},${`v1=${V1_JSON}`}`, BODY, options()))).toBe(
-      'signature_malformed',
-    );
+    expect(codeOf(verifySignature(`t=${'1'.repeat(1_000_000)},${`v1=${V1_JSON}`}`, BODY, options()))).toBe('signature_malformed');
     expect(codeOf(verifySignature(huge, BODY, options()))).toBe('signature_malformed');
     expect(codeOf(verifySignature(' '.repeat(1_000_000), BODY, options()))).toBe('signature_missing');
     expect(codeOf(verifySignature(','.repeat(1_000_000), BODY, options()))).toBe('signature_malformed');
@@ -313,9 +304,7 @@ describe('timestamp tolerance', () => {
   });
 
   it('checks the clock before the HMAC', () => {
-    expect(codeOf(verifySignature(`t=${T},v1=${OTHER_V1}`, BODY, options({ now: atSeconds(T + 301) })))).toBe(
-      'timestamp_too_old',
-    );
+    expect(codeOf(verifySignature(`t=${T},v1=${OTHER_V1}`, BODY, options({ now: atSeconds(T + 301) })))).toBe('timestamp_too_old');
   });
 
   it('treats a zero tolerance as "same second"', () => {
@@ -399,7 +388,10 @@ describe('properties', () => {
       anyString(),
       fc.array(fragment, { maxLength: 8 }).map((parts) => parts.join(',')),
       fc.array(fragment, { maxLength: 8 }).map((parts) => parts.join('')),
-      fc.array(fc.array(fragment, { maxLength: 4 }).map((parts) => parts.join(',')), { maxLength: 4 }),
+      fc.array(
+        fc.array(fragment, { maxLength: 4 }).map((parts) => parts.join(',')),
+        { maxLength: 4 },
+      ),
     );
     fc.assert(
       fc.property(header, (value) => {
@@ -416,18 +408,13 @@ describe('properties', () => {
 
   it('a single flipped bit in the body makes verification fail', () => {
     fc.assert(
-      fc.property(
-        fc.uint8Array({ minLength: 1, maxLength: 1_024 }),
-        fc.nat(),
-        fc.integer({ min: 0, max: 7 }),
-        (body, at, bit) => {
-          const header = signatureHeader(body, { secrets: SECRET, timestamp: T });
-          const tampered = Uint8Array.from(body);
-          const index = at % tampered.length;
-          tampered[index] = (tampered[index] ?? 0) ^ (1 << bit);
-          expect(codeOf(verifySignature(header, tampered, options()))).toBe('signature_mismatch');
-        },
-      ),
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 1_024 }), fc.nat(), fc.integer({ min: 0, max: 7 }), (body, at, bit) => {
+        const header = signatureHeader(body, { secrets: SECRET, timestamp: T });
+        const tampered = Uint8Array.from(body);
+        const index = at % tampered.length;
+        tampered[index] = (tampered[index] ?? 0) ^ (1 << bit);
+        expect(codeOf(verifySignature(header, tampered, options()))).toBe('signature_mismatch');
+      }),
     );
   });
 

@@ -39,7 +39,11 @@ export async function replayAll(histories: readonly RecordedHistory[], workflows
   for await (const result of Worker.runReplayHistories(options, source)) {
     if (result.error === undefined) continue;
     const recorded = byId.get(result.workflowId);
-    failures.push({ file: recorded?.file ?? result.workflowId, workflowType: recorded?.workflowType ?? 'unknown', error: firstLine(result.error) });
+    failures.push({
+      file: recorded?.file ?? result.workflowId,
+      workflowType: recorded?.workflowType ?? 'unknown',
+      error: firstLine(result.error),
+    });
   }
   return failures;
 }

@@ -18,7 +18,9 @@ const protoDir = path.dirname(require.resolve('@temporalio/proto/package.json'))
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the copy is found at run time, by design
 const protojson = require(require.resolve('protobufjs/ext/protojson', { paths: [protoDir] })) as ProtoJson;
 // patchProtobufRoot returns protobufjs's Root at run time; its declared type is the generated module's.
-const historyType = (patchProtobufRoot(proto) as unknown as { lookupType: (name: string) => unknown }).lookupType('temporal.api.history.v1.History');
+const historyType = (patchProtobufRoot(proto) as unknown as { lookupType: (name: string) => unknown }).lookupType(
+  'temporal.api.history.v1.History',
+);
 
 export type History = proto.temporal.api.history.v1.IHistory;
 

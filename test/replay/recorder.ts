@@ -66,7 +66,10 @@ export function pathTokens(history: History): string[] {
 function pathSignature(history: History): string {
   const tokens = pathTokens(history);
   const pairs = new Set(tokens.map((token, index) => `${tokens[index - 1] ?? 'START'}>${token}`));
-  return createHash('sha256').update([...pairs].sort().join('\n')).digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update([...pairs].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 12);
 }
 
 /**

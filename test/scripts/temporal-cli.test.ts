@@ -22,10 +22,7 @@ const SCRIPT = resolve(__dirname, '../../scripts/temporal-cli.sh');
 const PINNED_VERSION = '1.5.1';
 
 /** Tools the script (and the fake `go`) may use; the real `go` is deliberately absent. */
-const TOOLS = [
-  ...['bash', 'env', 'chmod', 'flock', 'grep', 'mkdir', 'mktemp', 'mv', 'rm'],
-  ...['sleep', 'tail', 'timeout', 'wc'],
-];
+const TOOLS = [...['bash', 'env', 'chmod', 'flock', 'grep', 'mkdir', 'mktemp', 'mv', 'rm'], ...['sleep', 'tail', 'timeout', 'wc']];
 
 interface Result {
   code: number;
@@ -63,10 +60,7 @@ function writeExecutable(path: string, body: string): string {
 /** A dir holding a fake `temporal` that reports `version`. */
 function fakeTemporalOnPath(version: string): { dir: string; bin: string } {
   const dir = tempDir('fakebin');
-  const bin = writeExecutable(
-    join(dir, 'temporal'),
-    `echo "temporal version ${version} (Server 1.29.1, UI 2.42.1)"`,
-  );
+  const bin = writeExecutable(join(dir, 'temporal'), `echo "temporal version ${version} (Server 1.29.1, UI 2.42.1)"`);
   return { dir, bin };
 }
 

@@ -56,7 +56,8 @@ const storedForm = (needle: string): Buffer => Buffer.from(Buffer.byteLength(nee
 const phiInBytes = (bytes: Buffer): string[] => PHI.filter((needle) => bytes.includes(storedForm(needle)));
 
 /** In text (logs, ids, search attributes) a needle counts as a whole word. */
-const wordPattern = (needle: string): RegExp => new RegExp(`(?<![\\p{L}\\p{N}])${needle.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'u');
+const wordPattern = (needle: string): RegExp =>
+  new RegExp(`(?<![\\p{L}\\p{N}])${needle.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'u');
 const phiInText = (text: string): string[] => PHI.filter((needle) => wordPattern(needle).test(text));
 
 const bigintSafe = (_key: string, value: unknown): unknown => (typeof value === 'bigint' ? value.toString() : value);
@@ -104,7 +105,13 @@ async function rawHistory(workflowId: string): Promise<{ bytes: Buffer; events: 
   const events: proto.api.history.v1.IHistoryEvent[] = [];
   let nextPageToken: Uint8Array | null = null;
   do {
-    const page: proto.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse = await connection.workflowService.getWorkflowExecutionHistory({ namespace: NAMESPACE, execution: { workflowId }, nextPageToken, maximumPageSize: 1000 });
+    const page: proto.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse =
+      await connection.workflowService.getWorkflowExecutionHistory({
+        namespace: NAMESPACE,
+        execution: { workflowId },
+        nextPageToken,
+        maximumPageSize: 1000,
+      });
     chunks.push(Buffer.from(proto.api.history.v1.History.encode(page.history ?? {}).finish()));
     events.push(...(page.history?.events ?? []));
     nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : null;
@@ -162,8 +169,11 @@ it('stores no PHI in Temporal or the logs when PAYLOAD_ENCRYPTION_KEYS is set, a
     expect({ eventId, outcome: record.outcome }).toEqual({ eventId, outcome: 'forwarded' });
     records.set(eventId, record);
   }
-  const entityIds = [...new Set([...records.values()].map((record) => record.entityWorkflowId).filter((id): id is string => id !== undefined))];
-  for (const family of ['authorization:', 'dispensation:', 'prescription:', 'settlement:']) expect(entityIds.some((id) => id.startsWith(family))).toBe(true);
+  const entityIds = [
+    ...new Set([...records.values()].map((record) => record.entityWorkflowId).filter((id): id is string => id !== undefined)),
+  ];
+  for (const family of ['authorization:', 'dispensation:', 'prescription:', 'settlement:'])
+    expect(entityIds.some((id) => id.startsWith(family))).toBe(true);
 
   // 3. Every entity has applied its events, and nothing is left in flight (so its history is complete).
   for (const entityId of entityIds) {
@@ -173,7 +183,10 @@ it('stores no PHI in Temporal or the logs when PAYLOAD_ENCRYPTION_KEYS is set, a
       return expected.every((eventId) => view.eventIds.includes(eventId)) ? view : undefined;
     });
     await waitFor(`${entityId} to settle`, async () => {
-      const described = await connection.workflowService.describeWorkflowExecution({ namespace: NAMESPACE, execution: { workflowId: entityId } });
+      const described = await connection.workflowService.describeWorkflowExecution({
+        namespace: NAMESPACE,
+        execution: { workflowId: entityId },
+      });
       return (described.pendingActivities ?? []).length === 0 && (described.pendingWorkflowTask ?? null) === null ? true : undefined;
     });
   }
@@ -193,11 +206,16 @@ it('stores no PHI in Temporal or the logs when PAYLOAD_ENCRYPTION_KEYS is set, a
   const visible = (executions.executions ?? []).map((execution) => ({
     id: execution.execution?.workflowId ?? '',
     type: execution.type?.name ?? '',
-    searchAttributes: Object.entries(execution.searchAttributes?.indexedFields ?? {}).map(([name, payload]) => `${name}=${Buffer.from(payload.data ?? []).toString('utf8')}`),
+    searchAttributes: Object.entries(execution.searchAttributes?.indexedFields ?? {}).map(
+      ([name, payload]) => `${name}=${Buffer.from(payload.data ?? []).toString('utf8')}`,
+    ),
     memo: Buffer.from(proto.api.common.v1.Memo.encode(execution.memo ?? {}).finish()),
   }));
   for (const execution of visible) {
-    expect({ id: execution.id, phi: phiInText([execution.id, execution.type, ...execution.searchAttributes].join('\n')) }).toEqual({ id: execution.id, phi: [] });
+    expect({ id: execution.id, phi: phiInText([execution.id, execution.type, ...execution.searchAttributes].join('\n')) }).toEqual({
+      id: execution.id,
+      phi: [],
+    });
     expect(phiInBytes(execution.memo)).toEqual([]);
   }
   expect(visible.some((execution) => execution.searchAttributes.some((attribute) => attribute.startsWith('OsiguResourceId=')))).toBe(true);
@@ -214,11 +232,14 @@ it('stores no PHI in Temporal or the logs when PAYLOAD_ENCRYPTION_KEYS is set, a
 
     const payloads = payloadsIn(history.events);
     expect(payloads.length).toBeGreaterThan(0);
-    const clear = payloads.filter(({ payload }) => metadataText(payload, 'encoding') !== ENCRYPTED_ENCODING).map(({ at, payload }) => `${at}: ${metadataText(payload, 'encoding')}`);
+    const clear = payloads
+      .filter(({ payload }) => metadataText(payload, 'encoding') !== ENCRYPTED_ENCODING)
+      .map(({ at, payload }) => `${at}: ${metadataText(payload, 'encoding')}`);
     expect({ workflowId, clear }).toEqual({ workflowId, clear: [] });
 
     // The decrypting side: every payload decodes, and together they hold the events as sent.
-    for (const decoded of await codec.decode(payloads.map(({ payload }) => payload))) decryptedText.push(Buffer.from(decoded.data ?? []).toString('utf8'));
+    for (const decoded of await codec.decode(payloads.map(({ payload }) => payload)))
+      decryptedText.push(Buffer.from(decoded.data ?? []).toString('utf8'));
 
     const started = history.events[0]?.workflowExecutionStartedEventAttributes;
     const startInput = started?.input?.payloads?.[0];
@@ -230,10 +251,13 @@ it('stores no PHI in Temporal or the logs when PAYLOAD_ENCRYPTION_KEYS is set, a
       expect(input.event).toEqual(sent.get(workflowId));
     } else {
       // An entity: its events arrive as applyEvent Updates sent by the worker's activities, with the new key.
-      const updates = history.events.filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'applyEvent');
+      const updates = history.events.filter(
+        (event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'applyEvent',
+      );
       expect(updates.length).toBeGreaterThan(0);
       for (const update of updates) {
-        for (const payload of update.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads ?? []) expect(metadataText(payload, METADATA_ENCRYPTION_KEY_ID)).toBe('phi-2026');
+        for (const payload of update.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads ?? [])
+          expect(metadataText(payload, METADATA_ENCRYPTION_KEY_ID)).toBe('phi-2026');
       }
     }
   }
@@ -244,7 +268,9 @@ it('stores no PHI in Temporal or the logs when PAYLOAD_ENCRYPTION_KEYS is set, a
 
   // 6. The control: stored by a receiver without keys, it is in clear, and the same scan finds it.
   const controlHistory = await rawHistory(controlId);
-  expect(phiInBytes(controlHistory.bytes)).toEqual(expect.arrayContaining(['Ana', 'López', 'R51', '1c/8h', 'pat_01JF0000000000000000000001']));
+  expect(phiInBytes(controlHistory.bytes)).toEqual(
+    expect.arrayContaining(['Ana', 'López', 'R51', '1c/8h', 'pat_01JF0000000000000000000001']),
+  );
 
   // 7. Logs: the receivers' lines and the worker's (SDK, workflow and activity lines), none with PHI.
   const receiverText = receiverLog.join('');
@@ -269,7 +295,9 @@ it('hostile ids: an event_id and a resource id carrying PHI are processed under 
   const workflowId = keyOf(rawEventId);
   expect(workflowId).toMatch(/^h_[0-9a-f]{40}$/);
   const started = (await rawHistory(workflowId)).events[0]?.workflowExecutionStartedEventAttributes;
-  const [input] = await (loadPayloadEncryption({ PAYLOAD_ENCRYPTION_KEYS: WORKER_KEYS })?.codec.decode([started?.input?.payloads?.[0] ?? {}]) ?? []);
+  const [input] = await (loadPayloadEncryption({ PAYLOAD_ENCRYPTION_KEYS: WORKER_KEYS })?.codec.decode([
+    started?.input?.payloads?.[0] ?? {},
+  ]) ?? []);
   const decoded = defaultPayloadConverter.fromPayload<EventWorkflowInput>(input ?? {});
   expect(decoded.event.event_id).toBe(rawEventId);
   expect(decoded.resourceKey).toBe(keyOf(rawResourceId));
@@ -277,7 +305,9 @@ it('hostile ids: an event_id and a resource id carrying PHI are processed under 
 
   // What the receiver wrote in clear: search attributes set at the start, and its log lines.
   const described = await connection.workflowService.describeWorkflowExecution({ namespace: NAMESPACE, execution: { workflowId } });
-  const attributes = Object.entries(described.workflowExecutionInfo?.searchAttributes?.indexedFields ?? {}).map(([name, payload]) => `${name}=${Buffer.from(payload.data ?? []).toString('utf8')}`);
+  const attributes = Object.entries(described.workflowExecutionInfo?.searchAttributes?.indexedFields ?? {}).map(
+    ([name, payload]) => `${name}=${Buffer.from(payload.data ?? []).toString('utf8')}`,
+  );
   expect(attributes).toContain(`OsiguResourceId=${JSON.stringify(keyOf(rawResourceId))}`);
   expect(phiInText(attributes.join('\n'))).toEqual([]);
   const lines = receiverLog.slice(before).join('');

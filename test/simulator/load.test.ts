@@ -36,7 +36,11 @@ async function startReceiver(answer: (arrival: number) => number): Promise<Count
     req.on('end', () => {
       receiver.received += 1;
       const body = Buffer.concat(chunks);
-      const signature = verifySignature(req.headers['x-osigu-signature'], body, { secrets: [TEST_SECRET], toleranceSeconds: 300, now: new Date() });
+      const signature = verifySignature(req.headers['x-osigu-signature'], body, {
+        secrets: [TEST_SECRET],
+        toleranceSeconds: 300,
+        now: new Date(),
+      });
       const envelope = parseEnvelope(body);
       let status: number;
       if (!signature.ok || !envelope.ok) {
@@ -125,7 +129,9 @@ describe('runLoad', () => {
     try {
       const report = await runLoad({ url: receiver.url, secrets: TEST_SECRET, count: 3, connections: 1, fixturesDir: empty });
       expect(report.acknowledged.count).toBe(3);
-      await expect(runLoad({ url: receiver.url, secrets: TEST_SECRET, count: 3, eventTypes: ['dispensing.completed'], fixturesDir: empty })).rejects.toMatchObject({
+      await expect(
+        runLoad({ url: receiver.url, secrets: TEST_SECRET, count: 3, eventTypes: ['dispensing.completed'], fixturesDir: empty }),
+      ).rejects.toMatchObject({
         code: 'fixture_missing',
       });
     } finally {
@@ -148,7 +154,9 @@ describe('runLoad', () => {
     [{ rate: 0.5 }, 'rate'],
     [{ eventTypes: ['../../etc/passwd'] }, 'event type'],
   ])('refuses invalid options %j', async (options, mentions) => {
-    const error: unknown = await runLoad({ url: 'http://127.0.0.1:9/', secrets: TEST_SECRET, ...options }).catch((caught: unknown) => caught);
+    const error: unknown = await runLoad({ url: 'http://127.0.0.1:9/', secrets: TEST_SECRET, ...options }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(LoadError);
     expect((error as LoadError).message).toContain(mentions);
   });
@@ -162,13 +170,18 @@ describe('the load command', () => {
     receiver = await startReceiver(SOME_503);
     const dir = mkdtempSync(path.join(tmpdir(), 'load-ids-'));
     let out = '';
-    const program = new Command('osigu-sim').exitOverride().configureOutput({ writeOut: (text) => (out += text), writeErr: () => undefined });
+    const program = new Command('osigu-sim')
+      .exitOverride()
+      .configureOutput({ writeOut: (text) => (out += text), writeErr: () => undefined });
     registerLoadCommand(program);
     try {
       const idsFile = path.join(dir, 'ids.txt');
-      await program.parseAsync(['load', '--url', receiver.url, '--secret', TEST_SECRET, '--count', '8', '--connections', '2', '--json', '--ids-file', idsFile], {
-        from: 'user',
-      });
+      await program.parseAsync(
+        ['load', '--url', receiver.url, '--secret', TEST_SECRET, '--count', '8', '--connections', '2', '--json', '--ids-file', idsFile],
+        {
+          from: 'user',
+        },
+      );
       const report = JSON.parse(out) as LoadReport;
       expect(report.sent).toBe(8);
       expect(report.status.byCode).toEqual(receiver.statusCounts);

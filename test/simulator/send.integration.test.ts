@@ -55,13 +55,16 @@ async function expectEachProcessedOnce(result: RunResult): Promise<void> {
 }
 
 describe('osigu send against the real receiver and worker', () => {
-  it.each(scenarioNames().map((name, index) => [name, index + 1] as const))('scenario %s: every event is processed exactly once', async (name, seed) => {
-    const result = await runScenario(name, { url, secrets: TEST_SECRET, seed, freshIds: true, timeScale: 3600 });
-    const report = summarize(result);
-    expect(report.delivered).toBe(report.events);
-    expect(report.abandoned).toEqual([]);
-    await expectEachProcessedOnce(result);
-  });
+  it.each(scenarioNames().map((name, index) => [name, index + 1] as const))(
+    'scenario %s: every event is processed exactly once',
+    async (name, seed) => {
+      const result = await runScenario(name, { url, secrets: TEST_SECRET, seed, freshIds: true, timeScale: 3600 });
+      const report = summarize(result);
+      expect(report.delivered).toBe(report.events);
+      expect(report.abandoned).toEqual([]);
+      await expectEachProcessedOnce(result);
+    },
+  );
 
   it('carries shuffled stories with concurrent duplicates through a Temporal outage, on the time-scaled schedule', async () => {
     const seed = 2026;

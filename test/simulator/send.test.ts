@@ -48,24 +48,49 @@ afterEach(async () => {
 describe('osigu send', () => {
   it('delivers fixtures in order, untouched, signed with the secret from the environment, and reports in JSON', async () => {
     receiver = await startRecordingReceiver(answerWith(200));
-    const run = await osigu(['send', '--url', receiver.url, '--fixture', 'authorization.created', '--fixture', 'authorization.updated', '--json', '--quiet'], {
-      OSIGU_WEBHOOK_SECRET: TEST_SECRET,
-    });
+    const run = await osigu(
+      ['send', '--url', receiver.url, '--fixture', 'authorization.created', '--fixture', 'authorization.updated', '--json', '--quiet'],
+      {
+        OSIGU_WEBHOOK_SECRET: TEST_SECRET,
+      },
+    );
 
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report).toMatchObject({ events: 2, deliveries: 2, delivered: 2, abandoned: [], retried: { events: 0, retries: 0 } });
-    expect(receiver.requests.map((request) => request.body)).toEqual([loadFixture('authorization.created').bytes, loadFixture('authorization.updated').bytes]);
+    expect(receiver.requests.map((request) => request.body)).toEqual([
+      loadFixture('authorization.created').bytes,
+      loadFixture('authorization.updated').bytes,
+    ]);
     expect(run.stdout + run.stderr).not.toContain(TEST_SECRET);
   });
 
   it('exits 1 and lists the events it abandoned at the horizon', async () => {
     receiver = await startRecordingReceiver(answerWith(503));
-    const run = await osigu(['send', '--url', receiver.url, '--secret', TEST_SECRET, '--generate', '3', '--seed', '7', '--time-scale', '1000000', '--json']);
+    const run = await osigu([
+      'send',
+      '--url',
+      receiver.url,
+      '--secret',
+      TEST_SECRET,
+      '--generate',
+      '3',
+      '--seed',
+      '7',
+      '--time-scale',
+      '1000000',
+      '--json',
+    ]);
 
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as JsonReport;
-    expect(report).toMatchObject({ seed: 7, events: 3, delivered: 0, retried: { events: 3, retries: 3 * 23 }, failed: { byStatus: { '503': 72 } } });
+    expect(report).toMatchObject({
+      seed: 7,
+      events: 3,
+      delivered: 0,
+      retried: { events: 3, retries: 3 * 23 },
+      failed: { byStatus: { '503': 72 } },
+    });
     expect(report.abandoned.sort()).toEqual([...new Set(receiver.requests.map(eventIdOf))].sort());
     expect(report.records.map((record) => record.attempts.length)).toEqual([24, 24, 24]);
     // Not quiet: it said what it was doing, on stderr, without the secret.

@@ -68,7 +68,14 @@ describe('subscribe', () => {
   it('takes an http:// URL with --allow-insecure-url, when the API accepts it', async () => {
     const local = await startTestApi({ allowInsecureSubscriptions: true });
     try {
-      const run = await subscribe(['--url', 'http://127.0.0.1:3000/osigu/webhooks', '--allow-insecure-url', '--api-base', local.origin, ...credentials]);
+      const run = await subscribe([
+        '--url',
+        'http://127.0.0.1:3000/osigu/webhooks',
+        '--allow-insecure-url',
+        '--api-base',
+        local.origin,
+        ...credentials,
+      ]);
       expect(run.error).toBeUndefined();
       expect(local.subscriptions.list()).toMatchObject([{ url: 'http://127.0.0.1:3000/osigu/webhooks', event_types: ['*'] }]);
     } finally {
@@ -106,7 +113,16 @@ describe('subscribe', () => {
   });
 
   it('fails with exit code 1 and the error code when Osigu refuses', async () => {
-    const run = await subscribe(['--url', 'https://receiver.example/', '--api-base', api.origin, '--client-id', CLIENT.clientId, '--client-secret', 'wrong']);
+    const run = await subscribe([
+      '--url',
+      'https://receiver.example/',
+      '--api-base',
+      api.origin,
+      '--client-id',
+      CLIENT.clientId,
+      '--client-secret',
+      'wrong',
+    ]);
     expect(run.error).toMatchObject({ exitCode: 1, code: 'subscribe.invalid_client' });
     expect(run.err).toContain('invalid_client');
     expect(run.err).not.toContain('wrong');

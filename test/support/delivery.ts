@@ -60,7 +60,11 @@ export async function deliverUntilAcknowledged(
 }
 
 /** A fixture with a fresh event id and some of its `data` fields replaced, to tell a new story. */
-export function storyEvent(eventType: string, data: Record<string, unknown>, envelope: Record<string, unknown> = {}): Record<string, unknown> {
+export function storyEvent(
+  eventType: string,
+  data: Record<string, unknown>,
+  envelope: Record<string, unknown> = {},
+): Record<string, unknown> {
   const event = fixtureEvent(eventType, envelope);
   return { ...event, data: { ...(event.data as Record<string, unknown>), ...data } };
 }

@@ -26,7 +26,10 @@ const SCRIPT = path.resolve(__dirname, '../../scripts/temporal-postgres.sh');
 const NAMESPACE = 'default';
 const DB_PREFIX = 'temporal_osigu_t';
 /** Migrated once, copied for each server (CREATE DATABASE … TEMPLATE: ~0.1 s instead of ~4 s). */
-const TEMPLATES = { TEMPORAL_PG_TEMPLATE_DB: 'temporal_osigu_test_template', TEMPORAL_PG_TEMPLATE_VISIBILITY_DB: 'temporal_osigu_test_template_vis' };
+const TEMPLATES = {
+  TEMPORAL_PG_TEMPLATE_DB: 'temporal_osigu_test_template',
+  TEMPORAL_PG_TEMPLATE_VISIBILITY_DB: 'temporal_osigu_test_template_vis',
+};
 /** How often each service re-reads namespaces (search attribute aliases live in the namespace). */
 const NAMESPACE_REFRESH_MS = 1_000;
 
@@ -52,7 +55,11 @@ function run(command: string, args: string[], env: Record<string, string>, showS
       if (showStderr) process.stderr.write(chunk);
     });
     child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'ENOENT' ? new Error(`${command} not found (TEMPORAL_TEST_SERVER=postgres needs bash and PostgreSQL's psql)`) : error),
+      reject(
+        error.code === 'ENOENT'
+          ? new Error(`${command} not found (TEMPORAL_TEST_SERVER=postgres needs bash and PostgreSQL's psql)`)
+          : error,
+      ),
     );
     child.on('close', (code) => {
       if (code === 0) resolve(stdout);
@@ -205,7 +212,9 @@ async function launch(cluster: Cluster, options: Partial<DevServerOptions>): Pro
   // If this Jest worker dies without stopping the server (a hook timed out, Jest force-exited it),
   // the watchdog's stdin closes and it kills the server, which would otherwise live on. A line on
   // stdin (written by stop) lets it go without killing.
-  const watchdog = spawn('bash', ['-c', 'read -r _ || kill -KILL "$0" 2>/dev/null', String(child.pid)], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const watchdog = spawn('bash', ['-c', 'read -r _ || kill -KILL "$0" 2>/dev/null', String(child.pid)], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
   watchdog.unref();
   (watchdog.stdin as unknown as { unref?: () => void }).unref?.();
   void exited.then(() => watchdog.stdin?.end('\n'));
@@ -292,7 +301,9 @@ async function waitUntilReady(address: string, child: ChildProcess, output: () =
         step = 'prepareNamespace';
         await connection.withDeadline(Date.now() + 10_000, () => prepareNamespace(connection, NAMESPACE));
         step = 'search attribute query';
-        await connection.withDeadline(Date.now() + 5_000, () => connection.workflowService.countWorkflowExecutions({ namespace: NAMESPACE, query }));
+        await connection.withDeadline(Date.now() + 5_000, () =>
+          connection.workflowService.countWorkflowExecutions({ namespace: NAMESPACE, query }),
+        );
       } finally {
         await connection.close();
       }

@@ -70,7 +70,13 @@ export function parsePrometheusText(text: string): Exposition {
     const [, name = '', labelText, valueText = ''] = match;
     if (familyOf(name, types) === undefined) throw new Error(`sample before (or without) its TYPE: ${line}`);
     const lower = valueText.toLowerCase();
-    const value = lower.endsWith('inf') ? (lower.startsWith('-') ? -Infinity : Infinity) : lower.endsWith('nan') ? Number.NaN : Number(valueText);
+    const value = lower.endsWith('inf')
+      ? lower.startsWith('-')
+        ? -Infinity
+        : Infinity
+      : lower.endsWith('nan')
+        ? Number.NaN
+        : Number(valueText);
     samples.push({ name, labels: labelText === undefined ? {} : parseLabels(labelText, line), value });
   }
   checkHistograms(samples, types);

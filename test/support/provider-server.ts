@@ -32,7 +32,11 @@ export async function startProviderServer(secret: string): Promise<ProviderServe
         return;
       }
       const body = Buffer.concat(chunks);
-      const verification = verifySignature(req.headers['x-osigu-receiver-signature'], body, { secrets: [secret], toleranceSeconds: 300, now: new Date() });
+      const verification = verifySignature(req.headers['x-osigu-receiver-signature'], body, {
+        secrets: [secret],
+        toleranceSeconds: 300,
+        now: new Date(),
+      });
       received.push({
         idempotencyKey: req.headers['idempotency-key'] as string | undefined,
         signatureValid: verification.ok,

@@ -55,7 +55,14 @@ export async function startWorker(address: string, env: Env = {}): Promise<Runni
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection, dataConverter: dataConverterFor(payloadEncryption) });
-  const worker = await createEventWorker({ connection, namespace: 'default', taskQueue: TASK_QUEUE, activities: activitiesFor(config, client), payloadEncryption, version: config.version });
+  const worker = await createEventWorker({
+    connection,
+    namespace: 'default',
+    taskQueue: TASK_QUEUE,
+    activities: activitiesFor(config, client),
+    payloadEncryption,
+    version: config.version,
+  });
   const running = worker.run();
   return {
     worker,
@@ -80,13 +87,20 @@ export async function startTestReceiver(address: string, env: Env = {}, options:
   });
   // Silent by default; LOG_LEVEL=debug on the jest command line shows the receiver's decisions.
   const logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'silent' });
-  return startReceiver(config, { connectionOptions: { address }, namespace: 'default' }, { logger, payloadEncryption: loadPayloadEncryption(env) });
+  return startReceiver(
+    config,
+    { connectionOptions: { address }, namespace: 'default' },
+    { logger, payloadEncryption: loadPayloadEncryption(env) },
+  );
 }
 
 /** A client; with PAYLOAD_ENCRYPTION_KEYS in `env`, one that decrypts (and encrypts) payloads like the worker's. */
 export async function temporalClient(address: string, env: Env = {}): Promise<{ client: Client; close: () => Promise<void> }> {
   const connection = await Connection.connect({ address });
-  return { client: new Client({ connection, dataConverter: dataConverterFor(loadPayloadEncryption(env)) }), close: () => connection.close() };
+  return {
+    client: new Client({ connection, dataConverter: dataConverterFor(loadPayloadEncryption(env)) }),
+    close: () => connection.close(),
+  };
 }
 
 /** Every run Temporal has for this workflow id (visibility is eventually consistent: settle first). */

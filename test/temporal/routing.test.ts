@@ -14,21 +14,49 @@ const fixtures = readdirSync(FIXTURES_DIR)
 
 // Written out by hand (not derived from EVENT_FAMILIES) so that a wrong table in src fails here.
 const EXPECTED: Record<string, EventRoute> = {
-  'authorization.created': { workflowType: 'authorizationEventWorkflow', family: 'authorization', resourceId: 'auth_01JA2B3C4D5E6F7G8H9J0K1M2N' },
+  'authorization.created': {
+    workflowType: 'authorizationEventWorkflow',
+    family: 'authorization',
+    resourceId: 'auth_01JA2B3C4D5E6F7G8H9J0K1M2N',
+  },
   // A rejected request never became an authorization: the request id is its resource.
-  'authorization.rejected': { workflowType: 'authorizationEventWorkflow', family: 'authorization', resourceId: 'areq_01JA1Z2Y3X4W5V6T7S8R9Q0P2P' },
-  'authorization.updated': { workflowType: 'authorizationEventWorkflow', family: 'authorization', resourceId: 'auth_01JA2B3C4D5E6F7G8H9J0K1M2N' },
-  'authorization.voided': { workflowType: 'authorizationEventWorkflow', family: 'authorization', resourceId: 'auth_01JA2B3C4D5E6F7G8H9J0K1M2N' },
+  'authorization.rejected': {
+    workflowType: 'authorizationEventWorkflow',
+    family: 'authorization',
+    resourceId: 'areq_01JA1Z2Y3X4W5V6T7S8R9Q0P2P',
+  },
+  'authorization.updated': {
+    workflowType: 'authorizationEventWorkflow',
+    family: 'authorization',
+    resourceId: 'auth_01JA2B3C4D5E6F7G8H9J0K1M2N',
+  },
+  'authorization.voided': {
+    workflowType: 'authorizationEventWorkflow',
+    family: 'authorization',
+    resourceId: 'auth_01JA2B3C4D5E6F7G8H9J0K1M2N',
+  },
   'dispensing.started': { workflowType: 'dispensingEventWorkflow', family: 'dispensing', resourceId: 'dsp_01JC0000000000000000000001' },
   // Carries authorization_id too: the dispensation is still the resource.
   'dispensing.completed': { workflowType: 'dispensingEventWorkflow', family: 'dispensing', resourceId: 'dsp_01JC0000000000000000000001' },
   'dispensing.cancelled': { workflowType: 'dispensingEventWorkflow', family: 'dispensing', resourceId: 'dsp_01JC0000000000000000000002' },
   'prescription.issued': { workflowType: 'prescriptionEventWorkflow', family: 'prescription', resourceId: 'rx_01JE0000000000000000000001' },
-  'prescription.email_delivered': { workflowType: 'prescriptionEventWorkflow', family: 'prescription', resourceId: 'rx_01JE0000000000000000000001' },
-  'prescription.email_failed': { workflowType: 'prescriptionEventWorkflow', family: 'prescription', resourceId: 'rx_01JE0000000000000000000001' },
+  'prescription.email_delivered': {
+    workflowType: 'prescriptionEventWorkflow',
+    family: 'prescription',
+    resourceId: 'rx_01JE0000000000000000000001',
+  },
+  'prescription.email_failed': {
+    workflowType: 'prescriptionEventWorkflow',
+    family: 'prescription',
+    resourceId: 'rx_01JE0000000000000000000001',
+  },
   'settlement.paid': { workflowType: 'settlementEventWorkflow', family: 'settlement', resourceId: 'stl_01JH0000000000000000000001' },
   'settlement.rejected': { workflowType: 'settlementEventWorkflow', family: 'settlement', resourceId: 'stl_01JH0000000000000000000002' },
-  'settlement.partially_accepted': { workflowType: 'settlementEventWorkflow', family: 'settlement', resourceId: 'stl_01JH0000000000000000000003' },
+  'settlement.partially_accepted': {
+    workflowType: 'settlementEventWorkflow',
+    family: 'settlement',
+    resourceId: 'stl_01JH0000000000000000000003',
+  },
 };
 
 const route = (eventType: string, data: Record<string, unknown> = {}): EventRoute => routeEvent({ event_type: eventType, data });
@@ -40,9 +68,12 @@ describe('routeEvent', () => {
       expect(fixtures.map((fixture) => fixture.event_type).sort()).toEqual(Object.keys(EXPECTED).sort());
     });
 
-    it.each(fixtures.map((fixture) => [fixture.event_type, fixture] as const))('%s goes to its family workflow with its resource id', (type, fixture) => {
-      expect(routeEvent(fixture)).toEqual(EXPECTED[type]);
-    });
+    it.each(fixtures.map((fixture) => [fixture.event_type, fixture] as const))(
+      '%s goes to its family workflow with its resource id',
+      (type, fixture) => {
+        expect(routeEvent(fixture)).toEqual(EXPECTED[type]);
+      },
+    );
   });
 
   describe('resource ids', () => {
@@ -66,7 +97,11 @@ describe('routeEvent', () => {
       ['absent', {}],
       ['only under another family field', { prescription_id: 'rx_1' }],
     ])('is undefined when the field is %s, and the event still goes to its family', (_label, data) => {
-      expect(route('dispensing.started', data)).toEqual({ workflowType: 'dispensingEventWorkflow', family: 'dispensing', resourceId: undefined });
+      expect(route('dispensing.started', data)).toEqual({
+        workflowType: 'dispensingEventWorkflow',
+        family: 'dispensing',
+        resourceId: undefined,
+      });
     });
 
     it('is kept at exactly 255 characters', () => {
@@ -114,7 +149,11 @@ describe('routeEvent', () => {
     it.each(['authorization.sub.action', 'authorization.created.v2', 'authorization..created'])(
       '%s matches: `*` crosses dots (pinned)',
       (type) => {
-        expect(route(type, { authorization_id: 'auth_1' })).toEqual({ workflowType: 'authorizationEventWorkflow', family: 'authorization', resourceId: 'auth_1' });
+        expect(route(type, { authorization_id: 'auth_1' })).toEqual({
+          workflowType: 'authorizationEventWorkflow',
+          family: 'authorization',
+          resourceId: 'auth_1',
+        });
       },
     );
 

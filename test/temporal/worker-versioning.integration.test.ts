@@ -35,7 +35,11 @@ afterAll(async () => {
 });
 
 const startBuild = async (buildId: string): Promise<RunningWorker> => {
-  const worker = await startWorker(temporal.address, { TEMPORAL_WORKER_DEPLOYMENT: DEPLOYMENT, TEMPORAL_WORKER_BUILD_ID: buildId, ENTITY_QUIET_PERIOD: '1h' });
+  const worker = await startWorker(temporal.address, {
+    TEMPORAL_WORKER_DEPLOYMENT: DEPLOYMENT,
+    TEMPORAL_WORKER_BUILD_ID: buildId,
+    ENTITY_QUIET_PERIOD: '1h',
+  });
   workers.push(worker);
   return worker;
 };
@@ -43,7 +47,12 @@ const startBuild = async (buildId: string): Promise<RunningWorker> => {
 /** `temporal worker deployment set-current-version`, through the same API; the version exists once its worker has polled. */
 const makeCurrent = (buildId: string) =>
   waitFor(`${buildId} current`, async () => {
-    await client.workflowService.setWorkerDeploymentCurrentVersion({ namespace: 'default', deploymentName: DEPLOYMENT, buildId, identity: 'worker-versioning test' });
+    await client.workflowService.setWorkerDeploymentCurrentVersion({
+      namespace: 'default',
+      deploymentName: DEPLOYMENT,
+      buildId,
+      identity: 'worker-versioning test',
+    });
     return true;
   });
 
@@ -61,7 +70,9 @@ it('event workflows stay on the build that started them; entities move to the cu
   expect((await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(created))).status).toBe(200);
   await client.workflow.getHandle(String(created.event_id)).result();
   const entityId = `authorization:${authorizationId}`;
-  await waitFor('the entity holds the first event', async () => ((await client.workflow.getHandle(entityId).query<AuthorizationView>('state')).eventIds.length === 1 ? true : undefined));
+  await waitFor('the entity holds the first event', async () =>
+    (await client.workflow.getHandle(entityId).query<AuthorizationView>('state')).eventIds.length === 1 ? true : undefined,
+  );
   expect(await versioning(String(created.event_id))).toEqual({ behavior: Behavior.VERSIONING_BEHAVIOR_PINNED, buildId: 'build-1' });
   expect(await versioning(entityId)).toEqual({ behavior: Behavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE, buildId: 'build-1' });
 

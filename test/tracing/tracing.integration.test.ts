@@ -58,10 +58,22 @@ beforeAll(async () => {
   connections = [clientConnection, nativeConnection];
   const client = new Client({ connection: clientConnection, interceptors: clientTracingInterceptors(tracing) ?? {} });
   const config = loadWorkerConfig({ TEMPORAL_TASK_QUEUE: TASK_QUEUE, OSIGU_ENVIRONMENT: 'sandbox' });
-  worker = await createEventWorker({ connection: nativeConnection, namespace: 'default', taskQueue: TASK_QUEUE, activities: activitiesFor(config, client), tracing });
+  worker = await createEventWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue: TASK_QUEUE,
+    activities: activitiesFor(config, client),
+    tracing,
+  });
   running = worker.run();
   receiver = await startReceiver(
-    loadReceiverConfig({ OSIGU_ENVIRONMENT: 'sandbox', OSIGU_WEBHOOK_SECRET: TEST_SECRET, HOST: '127.0.0.1', PORT: String(await freePort()), TEMPORAL_TASK_QUEUE: TASK_QUEUE }),
+    loadReceiverConfig({
+      OSIGU_ENVIRONMENT: 'sandbox',
+      OSIGU_WEBHOOK_SECRET: TEST_SECRET,
+      HOST: '127.0.0.1',
+      PORT: String(await freePort()),
+      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    }),
     { connectionOptions: { address: temporal.address }, namespace: 'default' },
     { logger: pino({ level: 'silent' }), tracing },
   );
@@ -116,7 +128,9 @@ it('follows a delivery from the HTTP request through the workflow start into the
 
   // Nothing from the event's data reaches an exported span: no string value of `data` appears.
   const data = event.data as Record<string, unknown>;
-  const phi = Object.values(data).filter((value): value is string => typeof value === 'string' && value.length > 3 && !/^(dsp|auth|areq|rx|stl|clm)_/.test(value));
+  const phi = Object.values(data).filter(
+    (value): value is string => typeof value === 'string' && value.length > 3 && !/^(dsp|auth|areq|rx|stl|clm)_/.test(value),
+  );
   expect(phi.length).toBeGreaterThan(0);
   for (const value of phi) for (const body of bodies) expect(body).not.toContain(value);
 });

@@ -13,7 +13,8 @@ import { waitFor } from '../support/wait-for';
 // Debian's Chromium: browsers cannot be downloaded here, and .ci/run installs this one.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // UPDATE_SCREENSHOTS=1 refreshes the README's picture; otherwise shots go to a temp folder.
-const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.resolve(__dirname, '../../docs/images') : path.join(tmpdir(), 'osigu-webui-shots');
+const SHOTS =
+  process.env.UPDATE_SCREENSHOTS === '1' ? path.resolve(__dirname, '../../docs/images') : path.join(tmpdir(), 'osigu-webui-shots');
 
 let temporal: DevServer;
 let worker: RunningWorker;
@@ -30,7 +31,15 @@ beforeAll(async () => {
   ({ client, close: closeClient } = await temporalClient(temporal.address));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   mkdirSync(SHOTS, { recursive: true });
 }, 120_000);
@@ -46,16 +55,28 @@ afterAll(async () => {
 it('an operator finds an event and a dispensation in discrepancy by their search attributes', async () => {
   const suffix = Date.now().toString(36).toUpperCase();
   const ids = { authorizationId: `auth_UI${suffix}`, code: `AUTH-UI-${suffix}`, dispensationId: `dsp_UI${suffix}` };
-  const created = storyEvent('authorization.created', { authorization_id: ids.authorizationId, authorization_code: ids.code, products: [{ product_code: 'MED-042', quantity: 20 }] });
-  const completed = storyEvent('dispensing.completed', { dispensation_id: ids.dispensationId, code: ids.code, authorization_id: ids.authorizationId });
-  for (const event of [created, completed]) expect((await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(event))).status).toBe(200);
+  const created = storyEvent('authorization.created', {
+    authorization_id: ids.authorizationId,
+    authorization_code: ids.code,
+    products: [{ product_code: 'MED-042', quantity: 20 }],
+  });
+  const completed = storyEvent('dispensing.completed', {
+    dispensation_id: ids.dispensationId,
+    code: ids.code,
+    authorization_id: ids.authorizationId,
+  });
+  for (const event of [created, completed])
+    expect((await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(event))).status).toBe(200);
   await waitFor('discrepancy', async () => {
     const view = await client.workflow.getHandle(`dispensation:${ids.dispensationId}`).query<DispensationView>('state');
     return view.flags.includes('discrepancy') ? view : undefined;
   });
   // The Web UI lists from visibility, which lags a little behind the workflow.
   await waitFor('visibility', async () => {
-    for await (const execution of client.workflow.list({ query: `OsiguFlags = 'discrepancy' AND OsiguResourceId = '${ids.dispensationId}'` })) return execution;
+    for await (const execution of client.workflow.list({
+      query: `OsiguFlags = 'discrepancy' AND OsiguResourceId = '${ids.dispensationId}'`,
+    }))
+      return execution;
     return undefined;
   });
 

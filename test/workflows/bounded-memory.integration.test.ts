@@ -30,8 +30,19 @@ afterAll(async () => {
 });
 
 it('1,000 events on one authorization: compact memory through continue-as-new, nothing lost', async () => {
-  const config = loadWorkerConfig({ TEMPORAL_TASK_QUEUE: TASK_QUEUE, OSIGU_ENVIRONMENT: 'sandbox', ENTITY_MAX_HISTORY_EVENTS: String(MAX_HISTORY_EVENTS), ENTITY_QUIET_PERIOD: '1h' });
-  const activities = createActivities({ client, taskQueue: TASK_QUEUE, settings: config.settings, osigu: undefined, notifyProvider: () => Promise.resolve({ delivered: false }) });
+  const config = loadWorkerConfig({
+    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    OSIGU_ENVIRONMENT: 'sandbox',
+    ENTITY_MAX_HISTORY_EVENTS: String(MAX_HISTORY_EVENTS),
+    ENTITY_QUIET_PERIOD: '1h',
+  });
+  const activities = createActivities({
+    client,
+    taskQueue: TASK_QUEUE,
+    settings: config.settings,
+    osigu: undefined,
+    notifyProvider: () => Promise.resolve({ delivered: false }),
+  });
   const authorizationId = `auth_MEM${Date.now().toString(36).toUpperCase()}`;
   const template = fixtureEvent('authorization.updated');
   const base = Date.UTC(2026, 10, 25, 15, 0);
@@ -40,13 +51,19 @@ it('1,000 events on one authorization: compact memory through continue-as-new, n
     eventType: index === 0 ? 'authorization.created' : 'authorization.updated',
     createdAt: new Date(base + index * 1000).toISOString(),
     // The fixture's full data (sponsor notes, posology, …), as Osigu sends it.
-    data: { ...(template.data as Record<string, unknown>), authorization_id: authorizationId, sponsor_notes: `note ${index} ${'x'.repeat(200)}` },
+    data: {
+      ...(template.data as Record<string, unknown>),
+      authorization_id: authorizationId,
+      sponsor_notes: `note ${index} ${'x'.repeat(200)}`,
+    },
   }));
 
   const outcomes: string[] = [];
   for (let next = 0; next < events.length; next += 10) {
     const batch = events.slice(next, next + 10);
-    outcomes.push(...(await Promise.all(batch.map(async (event) => (await activities.forwardEvent('authorization', authorizationId, event)).outcome))));
+    outcomes.push(
+      ...(await Promise.all(batch.map(async (event) => (await activities.forwardEvent('authorization', authorizationId, event)).outcome))),
+    );
   }
   expect(outcomes.filter((outcome) => outcome === 'applied')).toHaveLength(1000);
 

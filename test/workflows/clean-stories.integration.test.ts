@@ -45,10 +45,19 @@ function cleanStory(): { dispensationId: string; events: Record<string, unknown>
     events: [
       storyEvent(
         'authorization.created',
-        { authorization_id: authorizationId, authorization_code: code, expires_at: '2030-01-01T00:00:00Z', products: [{ product_code: 'MED-042', quantity: 30 }] },
+        {
+          authorization_id: authorizationId,
+          authorization_code: code,
+          expires_at: '2030-01-01T00:00:00Z',
+          products: [{ product_code: 'MED-042', quantity: 30 }],
+        },
         { created_at: at(0) },
       ),
-      storyEvent('dispensing.started', { ...dispensing, products: [{ product_code: 'MED-042', quantity: 20 }], started_at: at(5) }, { created_at: at(5) }),
+      storyEvent(
+        'dispensing.started',
+        { ...dispensing, products: [{ product_code: 'MED-042', quantity: 20 }], started_at: at(5) },
+        { created_at: at(5) },
+      ),
       storyEvent(
         'dispensing.completed',
         { ...dispensing, products: [{ product_code: 'MED-042', quantity: 20, unit_price: 12.5 }], total_amount: 250, completed_at: at(6) },
@@ -93,7 +102,9 @@ async function verdicts(dispensationIds: string[]): Promise<Map<string, Verdict>
 }
 
 function discrepanciesOf(found: Map<string, Verdict>): string[] {
-  return [...found.entries()].filter(([, view]) => view.reconciliation?.result !== 'reconciled').map(([id, view]) => `${id}: ${JSON.stringify(view.reconciliation)}`);
+  return [...found.entries()]
+    .filter(([, view]) => view.reconciliation?.result !== 'reconciled')
+    .map(([id, view]) => `${id}: ${JSON.stringify(view.reconciliation)}`);
 }
 
 describe('clean stories over signed HTTP', () => {

@@ -51,7 +51,14 @@ let sequence = 0;
 function freshIds() {
   sequence += 1;
   const n = `${Date.now().toString(36)}${sequence}`.toUpperCase();
-  return { authorizationId: `auth_T${n}`, requestId: `areq_T${n}`, code: `AUTH-T-${n}`, dispensationId: `dsp_T${n}`, prescriptionId: `rx_T${n}`, settlementId: `stl_T${n}` };
+  return {
+    authorizationId: `auth_T${n}`,
+    requestId: `areq_T${n}`,
+    code: `AUTH-T-${n}`,
+    dispensationId: `dsp_T${n}`,
+    prescriptionId: `rx_T${n}`,
+    settlementId: `stl_T${n}`,
+  };
 }
 
 const at = (minutes: number): string => new Date(Date.UTC(2026, 10, 25, 14, 0) + minutes * 60_000).toISOString();
@@ -62,7 +69,7 @@ async function send(event: Record<string, unknown>): Promise<void> {
 }
 
 async function state<T>(workflowId: string): Promise<T> {
-  return (await client.workflow.getHandle(workflowId).query('state'));
+  return await client.workflow.getHandle(workflowId).query('state');
 }
 
 const notificationsOf = (resourceId: string, kind?: string) =>
@@ -74,16 +81,39 @@ function authorizationStory(ids: ReturnType<typeof freshIds>, authorizedQuantity
     created: storyEvent('authorization.created', { ...common, expires_at: '2030-01-01T00:00:00Z' }, { created_at: at(0) }),
     updated: storyEvent(
       'authorization.updated',
-      { ...common, expires_at: '2030-01-01T00:00:00Z', products: [{ product_code: 'MED-042', quantity: 30, authorized_quantity: authorizedQuantity, status: 'APPROVED' }] },
+      {
+        ...common,
+        expires_at: '2030-01-01T00:00:00Z',
+        products: [{ product_code: 'MED-042', quantity: 30, authorized_quantity: authorizedQuantity, status: 'APPROVED' }],
+      },
       { created_at: at(30) },
     ),
   };
 }
 
-function dispensation(ids: ReturnType<typeof freshIds>, type: 'dispensing.started' | 'dispensing.completed' | 'dispensing.cancelled', minutes: number, quantity = 30) {
-  const completed = type === 'dispensing.completed' ? { products: [{ product_code: 'MED-042', quantity, unit_price: 12.5 }], total_amount: quantity * 12.5, completed_at: at(minutes) } : {};
+function dispensation(
+  ids: ReturnType<typeof freshIds>,
+  type: 'dispensing.started' | 'dispensing.completed' | 'dispensing.cancelled',
+  minutes: number,
+  quantity = 30,
+) {
+  const completed =
+    type === 'dispensing.completed'
+      ? { products: [{ product_code: 'MED-042', quantity, unit_price: 12.5 }], total_amount: quantity * 12.5, completed_at: at(minutes) }
+      : {};
   const started = type === 'dispensing.started' ? { products: [{ product_code: 'MED-042', quantity }], started_at: at(minutes) } : {};
-  return storyEvent(type, { dispensation_id: ids.dispensationId, code: ids.code, code_type: 'AUTHORIZATION', authorization_id: ids.authorizationId, ...started, ...completed }, { created_at: at(minutes) });
+  return storyEvent(
+    type,
+    {
+      dispensation_id: ids.dispensationId,
+      code: ids.code,
+      code_type: 'AUTHORIZATION',
+      authorization_id: ids.authorizationId,
+      ...started,
+      ...completed,
+    },
+    { created_at: at(minutes) },
+  );
 }
 
 describe('the whole story, delivered over signed HTTP', () => {
@@ -99,7 +129,11 @@ describe('the whole story, delivered over signed HTTP', () => {
       const view = await state<AuthorizationView>(`authorization:${ids.authorizationId}`);
       return view.dispensations.length === 1 ? view : undefined;
     });
-    expect(authorization.authorization).toMatchObject({ status: 'CREATED', authorizationCode: ids.code, products: [{ productCode: 'MED-042', authorizedQuantity: 20 }] });
+    expect(authorization.authorization).toMatchObject({
+      status: 'CREATED',
+      authorizationCode: ids.code,
+      products: [{ productCode: 'MED-042', authorizedQuantity: 20 }],
+    });
 
     const inDiscrepancy = await waitFor('discrepancy', async () => {
       const view = await state<DispensationView>(`dispensation:${ids.dispensationId}`);
@@ -111,12 +145,18 @@ describe('the whole story, delivered over signed HTTP', () => {
       discrepancies: [{ rule: 'quantity_exceeds_authorized', productCode: 'MED-042', dispensed: 30, authorized: 20 }],
     });
     expect(inDiscrepancy.flags).toContain('discrepancy');
-    await waitFor('discrepancy notification', () => (notificationsOf(ids.dispensationId, 'dispensation.discrepancy').length === 1 ? true : undefined));
+    await waitFor('discrepancy notification', () =>
+      notificationsOf(ids.dispensationId, 'dispensation.discrepancy').length === 1 ? true : undefined,
+    );
 
-    const resolved = await client.workflow.getHandle(`dispensation:${ids.dispensationId}`).executeUpdate(resolveDiscrepancyUpdate, { args: [{ decision: 'accept', by: 'operator-ana' }] });
+    const resolved = await client.workflow
+      .getHandle(`dispensation:${ids.dispensationId}`)
+      .executeUpdate(resolveDiscrepancyUpdate, { args: [{ decision: 'accept', by: 'operator-ana' }] });
     expect(resolved.resolution).toMatchObject({ decision: 'accept', by: 'operator-ana' });
     expect(resolved.flags).toEqual(['discrepancy_resolved']);
-    await waitFor('resolution notification', () => (notificationsOf(ids.dispensationId, 'dispensation.discrepancy_resolved').length === 1 ? true : undefined));
+    await waitFor('resolution notification', () =>
+      notificationsOf(ids.dispensationId, 'dispensation.discrepancy_resolved').length === 1 ? true : undefined,
+    );
 
     // What the provider was told: each outcome once, signed, with its id as the idempotency key.
     expect(notificationsOf(ids.authorizationId).map((received) => received.body.kind)).toEqual(['authorization.decided']);
@@ -131,7 +171,11 @@ describe('the whole story, delivered over signed HTTP', () => {
       const attributes = (await client.workflow.getHandle(`dispensation:${ids.dispensationId}`).describe()).searchAttributes;
       return JSON.stringify(attributes.OsiguFlags) === JSON.stringify(['discrepancy_resolved']) ? attributes : undefined;
     });
-    expect(described.searchAttributes).toMatchObject({ OsiguState: ['COMPLETED'], OsiguResourceId: [ids.dispensationId], OsiguEventFamily: ['dispensing'] });
+    expect(described.searchAttributes).toMatchObject({
+      OsiguState: ['COMPLETED'],
+      OsiguResourceId: [ids.dispensationId],
+      OsiguEventFamily: ['dispensing'],
+    });
   });
 
   it('a dispensation within the authorized quantity is reconciled', async () => {
@@ -145,7 +189,9 @@ describe('the whole story, delivered over signed HTTP', () => {
       return current.reconciliation !== undefined ? current : undefined;
     });
     expect(view.reconciliation).toEqual({ result: 'reconciled' });
-    await waitFor('reconciled notification', () => (notificationsOf(ids.dispensationId, 'dispensation.reconciled').length === 1 ? true : undefined));
+    await waitFor('reconciled notification', () =>
+      notificationsOf(ids.dispensationId, 'dispensation.reconciled').length === 1 ? true : undefined,
+    );
   });
 });
 
@@ -168,7 +214,11 @@ describe('out of order and duplicated', () => {
       const view = await state<AuthorizationView>(`authorization:${ids.authorizationId}`);
       return view.eventIds.length === 3 ? view : undefined;
     });
-    expect(authorization.authorization).toMatchObject({ status: 'CREATED', authorizationCode: ids.code, products: [{ productCode: 'MED-042', authorizedQuantity: 20 }] });
+    expect(authorization.authorization).toMatchObject({
+      status: 'CREATED',
+      authorizationCode: ids.code,
+      products: [{ productCode: 'MED-042', authorizedQuantity: 20 }],
+    });
 
     const view = await waitFor('dispensation completed and reconciled', async () => {
       const current = await state<DispensationView>(`dispensation:${ids.dispensationId}`);
@@ -185,7 +235,9 @@ describe('out of order and duplicated', () => {
     const story = authorizationStory(ids);
     await send(story.created);
     await send(dispensation(ids, 'dispensing.completed', 65, 10));
-    await waitFor('reconciled first', async () => ((await state<DispensationView>(`dispensation:${ids.dispensationId}`)).reconciliation?.result === 'reconciled' ? true : undefined));
+    await waitFor('reconciled first', async () =>
+      (await state<DispensationView>(`dispensation:${ids.dispensationId}`)).reconciliation?.result === 'reconciled' ? true : undefined,
+    );
     await send(dispensation(ids, 'dispensing.cancelled', 90));
     const view = await waitFor('cancelled after completion', async () => {
       const current = await state<DispensationView>(`dispensation:${ids.dispensationId}`);
@@ -212,27 +264,41 @@ describe('timers', () => {
       60_000,
     );
     expect(view.flags).toContain('discrepancy');
-    await waitFor('escalation notifications', () => (notificationsOf(ids.dispensationId, 'dispensation.discrepancy_escalated').length === 2 ? true : undefined));
-    const escalations = notificationsOf(ids.dispensationId, 'dispensation.discrepancy_escalated').map((received) => received.body.details.escalation);
+    await waitFor('escalation notifications', () =>
+      notificationsOf(ids.dispensationId, 'dispensation.discrepancy_escalated').length === 2 ? true : undefined,
+    );
+    const escalations = notificationsOf(ids.dispensationId, 'dispensation.discrepancy_escalated').map(
+      (received) => received.body.details.escalation,
+    );
     expect(escalations).toEqual([1, 2]);
   });
 
   it('flags an authorization that expires without a dispensation', async () => {
     const ids = freshIds();
     const expiresAt = new Date(Date.now() + 2_000).toISOString();
-    await send(storyEvent('authorization.created', { authorization_id: ids.authorizationId, authorization_code: ids.code, expires_at: expiresAt }, { created_at: at(0) }));
+    await send(
+      storyEvent(
+        'authorization.created',
+        { authorization_id: ids.authorizationId, authorization_code: ids.code, expires_at: expiresAt },
+        { created_at: at(0) },
+      ),
+    );
     const view = await waitFor('expired unused', async () => {
       const current = await state<AuthorizationView>(`authorization:${ids.authorizationId}`);
       return current.flags.includes('expired_unused') ? current : undefined;
     });
     expect(view.authorization.status).toBe('CREATED');
-    await waitFor('expiry notification', () => (notificationsOf(ids.authorizationId, 'authorization.expired_unused').length === 1 ? true : undefined));
+    await waitFor('expiry notification', () =>
+      notificationsOf(ids.authorizationId, 'authorization.expired_unused').length === 1 ? true : undefined,
+    );
   });
 
   it('flags an issued prescription with no e-mail outcome, and asks for a resend when it bounces', async () => {
     const ids = freshIds();
     await send(storyEvent('prescription.issued', { prescription_id: ids.prescriptionId }, { created_at: at(0) }));
-    await waitFor('outcome missing', async () => ((await state<PrescriptionView>(`prescription:${ids.prescriptionId}`)).flags.includes('delivery_outcome_missing') ? true : undefined));
+    await waitFor('outcome missing', async () =>
+      (await state<PrescriptionView>(`prescription:${ids.prescriptionId}`)).flags.includes('delivery_outcome_missing') ? true : undefined,
+    );
     await send(storyEvent('prescription.email_failed', { prescription_id: ids.prescriptionId }, { created_at: at(1) }));
     const view = await waitFor('email failed', async () => {
       const current = await state<PrescriptionView>(`prescription:${ids.prescriptionId}`);
@@ -262,7 +328,10 @@ describe('settlements', () => {
       const found = notificationsOf(ids.settlementId, 'settlement.outcome');
       return found.length === 1 ? found : undefined;
     });
-    expect(outcome?.body.details).toMatchObject({ status: 'PARTIALLY_ACCEPTED', rejected_claims: [{ claim_id: 'clm_01JD0000000000000000000003' }] });
+    expect(outcome?.body.details).toMatchObject({
+      status: 'PARTIALLY_ACCEPTED',
+      rejected_claims: [{ claim_id: 'clm_01JD0000000000000000000003' }],
+    });
   });
 });
 

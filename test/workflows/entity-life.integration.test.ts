@@ -59,7 +59,13 @@ let sequence = 0;
 function freshIds() {
   sequence += 1;
   const n = `${Date.now().toString(36)}${sequence}`.toUpperCase();
-  return { authorizationId: `auth_L${n}`, code: `AUTH-L-${n}`, dispensationId: `dsp_L${n}`, otherDispensationId: `dsp_M${n}`, settlementId: `stl_L${n}` };
+  return {
+    authorizationId: `auth_L${n}`,
+    code: `AUTH-L-${n}`,
+    dispensationId: `dsp_L${n}`,
+    otherDispensationId: `dsp_M${n}`,
+    settlementId: `stl_L${n}`,
+  };
 }
 type Ids = ReturnType<typeof freshIds>;
 
@@ -71,13 +77,43 @@ async function send(event: Record<string, unknown>): Promise<void> {
 }
 
 const created = (ids: Ids, quantity = 30) =>
-  storyEvent('authorization.created', { authorization_id: ids.authorizationId, authorization_code: ids.code, expires_at: '2030-01-01T00:00:00Z', products: [{ product_code: 'MED-042', quantity }] }, { created_at: at(0) });
+  storyEvent(
+    'authorization.created',
+    {
+      authorization_id: ids.authorizationId,
+      authorization_code: ids.code,
+      expires_at: '2030-01-01T00:00:00Z',
+      products: [{ product_code: 'MED-042', quantity }],
+    },
+    { created_at: at(0) },
+  );
 
-function dispensing(ids: Ids, type: 'dispensing.started' | 'dispensing.completed' | 'dispensing.cancelled', minutes: number, quantity = 20, dispensationId = ids.dispensationId) {
-  const products = type === 'dispensing.completed' ? { products: [{ product_code: 'MED-042', quantity, unit_price: 12.5 }], total_amount: quantity * 12.5, completed_at: at(minutes) } : {};
+function dispensing(
+  ids: Ids,
+  type: 'dispensing.started' | 'dispensing.completed' | 'dispensing.cancelled',
+  minutes: number,
+  quantity = 20,
+  dispensationId = ids.dispensationId,
+) {
+  const products =
+    type === 'dispensing.completed'
+      ? { products: [{ product_code: 'MED-042', quantity, unit_price: 12.5 }], total_amount: quantity * 12.5, completed_at: at(minutes) }
+      : {};
   const started = type === 'dispensing.started' ? { products: [{ product_code: 'MED-042', quantity }], started_at: at(minutes) } : {};
   const cancelled = type === 'dispensing.cancelled' ? { cancelled_at: at(minutes) } : {};
-  return storyEvent(type, { dispensation_id: dispensationId, code: ids.code, code_type: 'AUTHORIZATION', authorization_id: ids.authorizationId, ...started, ...products, ...cancelled }, { created_at: at(minutes) });
+  return storyEvent(
+    type,
+    {
+      dispensation_id: dispensationId,
+      code: ids.code,
+      code_type: 'AUTHORIZATION',
+      authorization_id: ids.authorizationId,
+      ...started,
+      ...products,
+      ...cancelled,
+    },
+    { created_at: at(minutes) },
+  );
 }
 
 const dispensationState = (id: string) => client.workflow.getHandle(`dispensation:${id}`).query<DispensationView>('state');
@@ -96,7 +132,9 @@ describe('an entity never fails', () => {
     });
     expect(view.lookupFailure).toMatchObject({ lookup: 'stale', failureType: 'OsiguForbidden' });
     expect(await statusOf(`dispensation:${ids.dispensationId}`)).toBe('RUNNING');
-    await waitFor('lookup_failed notification', () => (notificationsOf(ids.dispensationId, 'dispensation.lookup_failed').length === 1 ? true : undefined));
+    await waitFor('lookup_failed notification', () =>
+      notificationsOf(ids.dispensationId, 'dispensation.lookup_failed').length === 1 ? true : undefined,
+    );
 
     // The dispensation goes on: its completion is reconciled as usual.
     await send(created(ids));
@@ -139,7 +177,10 @@ describe('an entity never fails', () => {
       return current.reconciliation !== undefined ? current : undefined;
     });
     expect(view.authorizationSource).toBe('osigu_api');
-    expect(view.reconciliation).toMatchObject({ result: 'discrepancy', discrepancies: [{ rule: 'authorization_not_approved', status: 'PENDING_REVIEW' }] });
+    expect(view.reconciliation).toMatchObject({
+      result: 'discrepancy',
+      discrepancies: [{ rule: 'authorization_not_approved', status: 'PENDING_REVIEW' }],
+    });
   });
 });
 
@@ -149,8 +190,12 @@ describe('no event is dropped or forgotten', () => {
     const ids = freshIds();
     await send(created(ids));
     await send(dispensing(ids, 'dispensing.completed', 10));
-    await waitFor('reconciled', async () => ((await dispensationState(ids.dispensationId)).reconciliation?.result === 'reconciled' ? true : undefined));
-    await waitFor('dispensation ended', async () => ((await statusOf(`dispensation:${ids.dispensationId}`)) === 'COMPLETED' ? true : undefined));
+    await waitFor('reconciled', async () =>
+      (await dispensationState(ids.dispensationId)).reconciliation?.result === 'reconciled' ? true : undefined,
+    );
+    await waitFor('dispensation ended', async () =>
+      (await statusOf(`dispensation:${ids.dispensationId}`)) === 'COMPLETED' ? true : undefined,
+    );
 
     await send(dispensing(ids, 'dispensing.cancelled', 90));
     // The cancellation changes what was registered with the authorization, so the verdict waits
@@ -167,7 +212,10 @@ describe('no event is dropped or forgotten', () => {
       const told = notificationsOf(ids.dispensationId).map((received) => received.body.notification_id);
       return told.length >= 2 ? told : undefined;
     });
-    expect(ids2).toEqual([`dispensation:${ids.dispensationId}:dispensation.reconciled:1`, `dispensation:${ids.dispensationId}:dispensation.discrepancy:2`]);
+    expect(ids2).toEqual([
+      `dispensation:${ids.dispensationId}:dispensation.reconciled:1`,
+      `dispensation:${ids.dispensationId}:dispensation.discrepancy:2`,
+    ]);
     expect((await runsOf(client, `dispensation:${ids.dispensationId}`)).length).toBe(2);
   });
 
@@ -186,7 +234,11 @@ describe('no event is dropped or forgotten', () => {
     );
     expect(result.eventIds).toHaveLength(2);
     expect(result.settlement.status).toBe('REJECTED');
-    await waitFor('both outcomes told', () => (notificationsOf(ids.settlementId, 'settlement.outcome').length === 2 ? true : undefined), 60_000);
+    await waitFor(
+      'both outcomes told',
+      () => (notificationsOf(ids.settlementId, 'settlement.outcome').length === 2 ? true : undefined),
+      60_000,
+    );
   }, 150_000);
 });
 
@@ -197,14 +249,25 @@ describe('decisions across dispensations', () => {
     await send(created(ids, 30));
     // The one completed at 14:40 reaches us first; the one completed at 14:20 second. 20 + 20 > 30.
     await send(dispensing(ids, 'dispensing.completed', 40, 20, ids.dispensationId));
-    await waitFor('first reconciled', async () => ((await dispensationState(ids.dispensationId)).reconciliation !== undefined ? true : undefined));
+    await waitFor('first reconciled', async () =>
+      (await dispensationState(ids.dispensationId)).reconciliation !== undefined ? true : undefined,
+    );
     await send(dispensing(ids, 'dispensing.completed', 20, 20, ids.otherDispensationId));
 
     const later = await waitFor('later flagged', async () => {
       const current = await dispensationState(ids.dispensationId);
       return current.reconciliation?.result === 'discrepancy' ? current : undefined;
     });
-    expect(later.reconciliation).toMatchObject({ discrepancies: [{ rule: 'cumulative_quantity_exceeds_authorized', cumulative: 40, authorized: 30, earlierDispensationIds: [ids.otherDispensationId] }] });
+    expect(later.reconciliation).toMatchObject({
+      discrepancies: [
+        {
+          rule: 'cumulative_quantity_exceeds_authorized',
+          cumulative: 40,
+          authorized: 30,
+          earlierDispensationIds: [ids.otherDispensationId],
+        },
+      ],
+    });
     const earlier = await waitFor('earlier reconciled', async () => {
       const current = await dispensationState(ids.otherDispensationId);
       return current.reconciliation !== undefined ? current : undefined;
@@ -217,19 +280,37 @@ describe('decisions across dispensations', () => {
     const ids = freshIds();
     await send(created(ids, 10));
     await send(dispensing(ids, 'dispensing.completed', 10, 20));
-    await waitFor('discrepancy', async () => ((await dispensationState(ids.dispensationId)).flags.includes('discrepancy') ? true : undefined));
+    await waitFor('discrepancy', async () =>
+      (await dispensationState(ids.dispensationId)).flags.includes('discrepancy') ? true : undefined,
+    );
     const handle = client.workflow.getHandle(`dispensation:${ids.dispensationId}`);
 
-    await expect(handle.executeUpdate(resolveDiscrepancyUpdate, { args: [{ decision: 'acept' as 'accept', by: 'ana' }] })).rejects.toMatchObject({ cause: { message: 'decision must be one of accept, reject' } });
-    await expect(handle.executeUpdate(resolveDiscrepancyUpdate, { args: [{ decision: 'accept', by: '' }] })).rejects.toMatchObject({ cause: { message: 'by is required (who decided)' } });
-    const resolved = await handle.executeUpdate(resolveDiscrepancyUpdate, { args: [{ decision: 'reject', by: 'ana', note: 'dispute the extra 10' }] });
+    await expect(
+      handle.executeUpdate(resolveDiscrepancyUpdate, { args: [{ decision: 'acept' as 'accept', by: 'ana' }] }),
+    ).rejects.toMatchObject({ cause: { message: 'decision must be one of accept, reject' } });
+    await expect(handle.executeUpdate(resolveDiscrepancyUpdate, { args: [{ decision: 'accept', by: '' }] })).rejects.toMatchObject({
+      cause: { message: 'by is required (who decided)' },
+    });
+    const resolved = await handle.executeUpdate(resolveDiscrepancyUpdate, {
+      args: [{ decision: 'reject', by: 'ana', note: 'dispute the extra 10' }],
+    });
     expect(resolved.resolution).toMatchObject({ decision: 'reject', by: 'ana', revision: 1 });
     expect(resolved.flags).toEqual(['discrepancy_resolved']);
-    await expect(handle.executeUpdate(resolveDiscrepancyUpdate, { args: [{ decision: 'accept', by: 'bo' }] })).rejects.toMatchObject({ cause: { message: 'already resolved by ana' } });
+    await expect(handle.executeUpdate(resolveDiscrepancyUpdate, { args: [{ decision: 'accept', by: 'bo' }] })).rejects.toMatchObject({
+      cause: { message: 'already resolved by ana' },
+    });
 
     // A re-reconciliation that reaches the same verdict keeps the decision.
-    await send(storyEvent('authorization.updated', { authorization_id: ids.authorizationId, authorization_code: ids.code, payment_type: 'REIMBURSEMENT' }, { created_at: at(30) }));
-    await waitFor('resolution notification', () => (notificationsOf(ids.dispensationId, 'dispensation.discrepancy_resolved').length === 1 ? true : undefined));
+    await send(
+      storyEvent(
+        'authorization.updated',
+        { authorization_id: ids.authorizationId, authorization_code: ids.code, payment_type: 'REIMBURSEMENT' },
+        { created_at: at(30) },
+      ),
+    );
+    await waitFor('resolution notification', () =>
+      notificationsOf(ids.dispensationId, 'dispensation.discrepancy_resolved').length === 1 ? true : undefined,
+    );
     expect((await dispensationState(ids.dispensationId)).resolution).toMatchObject({ decision: 'reject', by: 'ana' });
   });
 });
@@ -270,7 +351,9 @@ describe('poison events are parked, never looping', () => {
       return JSON.stringify(attributes.OsiguOutcome) === JSON.stringify(['parked']) ? attributes : undefined;
     });
     // What `ops parked` lists.
-    const listed = await waitFor('listed as parked', async () => (await listParked(client)).find((parked) => parked.eventId === handle.workflowId));
+    const listed = await waitFor('listed as parked', async () =>
+      (await listParked(client)).find((parked) => parked.eventId === handle.workflowId),
+    );
     expect(listed).toMatchObject({ workflowType: 'dispensingEventWorkflow', reason: 'handoff_failed' });
   });
 });

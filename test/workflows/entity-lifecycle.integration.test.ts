@@ -37,7 +37,8 @@ afterAll(async () => {
   await temporal?.stop();
 });
 
-const send = async (event: Record<string, unknown>) => expect((await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(event))).status).toBe(200);
+const send = async (event: Record<string, unknown>) =>
+  expect((await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(event))).status).toBe(200);
 const minute = (n: number) => new Date(Date.UTC(2026, 10, 25, 12, n)).toISOString();
 
 it('a final resource ends its workflow once it has been quiet, leaving its state as the result', async () => {
@@ -55,7 +56,9 @@ it('a long-lived entity continues as new with its memory: every event, every not
   await send(storyEvent('prescription.issued', { prescription_id: prescriptionId }, { created_at: minute(0) }));
   // Thirty bounces, each after a resend: far more history than 50 events.
   for (let n = 1; n <= 30; n += 1) {
-    await send(storyEvent('prescription.email_failed', { prescription_id: prescriptionId, failed_at: minute(n) }, { created_at: minute(n) }));
+    await send(
+      storyEvent('prescription.email_failed', { prescription_id: prescriptionId, failed_at: minute(n) }, { created_at: minute(n) }),
+    );
   }
   const handle = client.workflow.getHandle(`prescription:${prescriptionId}`);
   const view = await waitFor('all 31 events in the entity, the newest bounce answered', async () => {

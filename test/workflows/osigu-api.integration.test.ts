@@ -52,10 +52,20 @@ function osiguRecords(event: Record<string, unknown>): void {
 
 /** What Osigu knows: an authorization (never delivered to us) and a completed dispensation. */
 function osiguKnows(story: ReturnType<typeof ids>, quantity: number): { started: Record<string, unknown> } {
-  const authorization = { authorization_id: story.authorizationId, authorization_code: story.code, products: [{ product_code: 'MED-042', quantity: 30 }] };
+  const authorization = {
+    authorization_id: story.authorizationId,
+    authorization_code: story.code,
+    products: [{ product_code: 'MED-042', quantity: 30 }],
+  };
   osiguRecords(storyEvent('authorization.created', authorization));
   const dispensation = { dispensation_id: story.dispensationId, code: story.code, authorization_id: story.authorizationId };
-  osiguRecords(storyEvent('dispensing.completed', { ...dispensation, products: [{ product_code: 'MED-042', quantity, unit_price: 12.5 }], total_amount: quantity * 12.5 }));
+  osiguRecords(
+    storyEvent('dispensing.completed', {
+      ...dispensation,
+      products: [{ product_code: 'MED-042', quantity, unit_price: 12.5 }],
+      total_amount: quantity * 12.5,
+    }),
+  );
   return { started: storyEvent('dispensing.started', { ...dispensation, products: [{ product_code: 'MED-042', quantity }] }) };
 }
 
@@ -93,10 +103,14 @@ it('concurrent activities share one token, and 503s from the API are retried thr
   api.faults.set({ serverError5xx: { count: 3, status: 503, scope: 'api' } });
   const stories = Array.from({ length: 8 }, () => ids());
   const starts = stories.map((story) => osiguKnows(story, 5).started);
-  await Promise.all(starts.map(async (started) => expect((await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(started))).status).toBe(200)));
+  await Promise.all(
+    starts.map(async (started) => expect((await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(started))).status).toBe(200)),
+  );
 
   for (const story of stories) {
-    await waitFor(`${story.dispensationId} reconciled`, async () => ((await dispensationState(story.dispensationId)).reconciliation?.result === 'reconciled' ? true : undefined));
+    await waitFor(`${story.dispensationId} reconciled`, async () =>
+      (await dispensationState(story.dispensationId)).reconciliation?.result === 'reconciled' ? true : undefined,
+    );
   }
   const served = api.requests.snapshot().routes['GET /dispensing/v1/dispensations/:id']?.statuses ?? {};
   expect(served['503']).toBe(3);

@@ -25,15 +25,20 @@ export async function startRefusingApi(initial: ApiAnswer): Promise<RefusingApi>
     req.resume();
     req.on('end', () => {
       if (req.method === 'POST' && req.url === '/v1/oauth/token') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'tok_refusing', token_type: 'bearer', expires_in: 3600, scope: 'all' }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ access_token: 'tok_refusing', token_type: 'bearer', expires_in: 3600, scope: 'all' }));
         return;
       }
       served.push(`${req.method} ${(req.url ?? '').split('/').slice(0, 3).join('/')}`);
-      if (state.answer === 'forbidden') res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'insufficient_scope' }));
+      if (state.answer === 'forbidden')
+        res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'insufficient_scope' }));
       else if (state.answer === 'malformed') res.writeHead(200, { 'content-type': 'application/json' }).end('["not", "an", "object"]');
       else if (state.answer === 'pending_review') {
         const id = decodeURIComponent((req.url ?? '').split('/').pop() ?? '');
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ authorization_id: id, status: 'PENDING_REVIEW', products: [{ product_code: 'MED-042', quantity: 30 }] }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ authorization_id: id, status: 'PENDING_REVIEW', products: [{ product_code: 'MED-042', quantity: 30 }] }));
       } else res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found' }));
     });
   });

@@ -10,7 +10,13 @@ const requestSchema = z.looseObject({
   sponsor_slug: z.string().min(1).max(255).default('sponsor-sandbox'),
   product_type: z.string().min(1).max(64).default('MEDICATION'),
   products: z
-    .array(z.looseObject({ product_code: z.string().min(1).max(64), quantity: z.number().int().positive(), posology: z.string().max(255).optional() }))
+    .array(
+      z.looseObject({
+        product_code: z.string().min(1).max(64),
+        quantity: z.number().int().positive(),
+        posology: z.string().max(255).optional(),
+      }),
+    )
     .min(1)
     .max(100),
   sandbox_decision: z.enum(['APPROVE', 'REJECT']).optional(),

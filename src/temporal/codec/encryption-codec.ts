@@ -75,7 +75,8 @@ export class EncryptionCodec implements PayloadCodec {
     const byId = new Map<string, KeyObject>();
     for (const { id, key } of keys) {
       if (byId.has(id)) throw new Error(`EncryptionCodec: key id ${quoted(id)} given twice`);
-      if (key.type !== 'secret' || key.symmetricKeySize !== KEY_BYTES) throw new Error(`EncryptionCodec: key ${quoted(id)} is not a ${KEY_BYTES}-byte secret key`);
+      if (key.type !== 'secret' || key.symmetricKeySize !== KEY_BYTES)
+        throw new Error(`EncryptionCodec: key ${quoted(id)} is not a ${KEY_BYTES}-byte secret key`);
       byId.set(id, key);
     }
     this.encryptWith = first;
@@ -158,7 +159,10 @@ export class EncryptionCodec implements PayloadCodec {
     try {
       return temporal.api.common.v1.Payload.decodeDelimited(plaintext);
     } catch {
-      throw new PayloadDecryptionError(`encrypted payload with key id ${quoted(keyId)} decrypted to something that is not a payload`, keyId);
+      throw new PayloadDecryptionError(
+        `encrypted payload with key id ${quoted(keyId)} decrypted to something that is not a payload`,
+        keyId,
+      );
     }
   }
 }

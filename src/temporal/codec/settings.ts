@@ -41,12 +41,15 @@ function parseKeys(raw: string): EncryptionKey[] {
     if (colon < 0) throw invalid(`${position} must be keyId:base64key (keys separated by commas)`);
     const id = trimmed.slice(0, colon).trim();
     const encoded = trimmed.slice(colon + 1).trim();
-    if (!KEY_ID.test(id)) throw invalid(`${position}: the key id must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+    if (!KEY_ID.test(id))
+      throw invalid(`${position}: the key id must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
     if (seen.has(id)) throw invalid(`${position}: key id "${id}" is listed twice`);
     seen.add(id);
     const key = BASE64.test(encoded) && encoded.length % 4 === 0 ? Buffer.from(encoded, 'base64') : undefined;
     if (key === undefined || key.length !== KEY_BYTES) {
-      throw invalid(`${position} (key id "${id}"): the key must be ${KEY_BYTES} bytes in base64, such as the output of openssl rand -base64 32`);
+      throw invalid(
+        `${position} (key id "${id}"): the key must be ${KEY_BYTES} bytes in base64, such as the output of openssl rand -base64 32`,
+      );
     }
     keys.push({ id, key: createSecretKey(key) });
     key.fill(0);

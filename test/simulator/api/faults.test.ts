@@ -53,7 +53,9 @@ describe('fault switches over HTTP', () => {
     await setFaults(api, { serverError5xx: null });
     expect((await list()).status).toBe(200);
     expect(await fired(api)).toMatchObject({ serverError5xx: 3 });
-    const counts = (await (await admin(api, 'GET', '/requests')).json()) as { routes: Record<string, { statuses: Record<string, number> }> };
+    const counts = (await (await admin(api, 'GET', '/requests')).json()) as {
+      routes: Record<string, { statuses: Record<string, number> }>;
+    };
     expect(counts.routes['GET /webhooks/v1/subscriptions']?.statuses).toEqual({ '200': 1, '502': 3 });
   });
 

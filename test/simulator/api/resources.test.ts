@@ -45,7 +45,9 @@ describe('resources follow the events applied', () => {
 
     api.state.apply(fixture('authorization.updated'));
     request = await get(`/arc/v1/authorization-requests/${AUTHORIZATION_REQUEST}`);
-    expect(request.authorizations).toMatchObject([{ status: 'CREATED', payment_type: 'DIRECT_PAYMENT', products: [{ authorized_quantity: 20 }] }]);
+    expect(request.authorizations).toMatchObject([
+      { status: 'CREATED', payment_type: 'DIRECT_PAYMENT', products: [{ authorized_quantity: 20 }] },
+    ]);
 
     api.state.apply(fixture('authorization.voided'));
     request = await get(`/arc/v1/authorization-requests/${AUTHORIZATION_REQUEST}`);
@@ -67,7 +69,11 @@ describe('resources follow the events applied', () => {
     const completed = fixture('dispensing.completed');
     api.state.apply(completed);
     // The completed data plus status; what only the started event said stays.
-    expect(await get(`/dispensing/v1/dispensations/${DISPENSATION}`)).toEqual({ ...completed.data, started_at: '2026-11-25T16:20:00Z', status: 'COMPLETED' });
+    expect(await get(`/dispensing/v1/dispensations/${DISPENSATION}`)).toEqual({
+      ...completed.data,
+      started_at: '2026-11-25T16:20:00Z',
+      status: 'COMPLETED',
+    });
     // Osigu files the claim for the authorization.
     expect(await get(`/arc/v1/authorization-requests/${AUTHORIZATION_REQUEST}`)).toMatchObject({
       authorizations: [{ status: 'CLAIMED', claim_id: 'clm_01JD0000000000000000000001' }],
@@ -80,7 +86,10 @@ describe('resources follow the events applied', () => {
   it('orders by created_at: a late dispensing.started does not undo COMPLETED', async () => {
     api.state.apply(fixture('dispensing.completed'));
     api.state.apply(fixture('dispensing.started'));
-    expect(await get(`/dispensing/v1/dispensations/${DISPENSATION}`)).toMatchObject({ status: 'COMPLETED', started_at: '2026-11-25T16:20:00Z' });
+    expect(await get(`/dispensing/v1/dispensations/${DISPENSATION}`)).toMatchObject({
+      status: 'COMPLETED',
+      started_at: '2026-11-25T16:20:00Z',
+    });
   });
 
   it('prescriptions: issued, then the e-mail outcome', async () => {

@@ -6,10 +6,17 @@ import { seededSponsorRule } from '../../../simulator/api/sponsor-decision';
 import { TEST_SECRET } from '../../support/delivery';
 import { accessToken, call, startSubscriber, startTestApi, type Delivery, type Subscriber } from './harness';
 
-const REQUEST = { beneficiary_id: 'bnf_01HW8GQ2KMNP3F4R5T6Y7U8V9W', products: [{ product_code: 'MED-042', quantity: 30, posology: '1c/8h' }] };
+const REQUEST = {
+  beneficiary_id: 'bnf_01HW8GQ2KMNP3F4R5T6Y7U8V9W',
+  products: [{ product_code: 'MED-042', quantity: 30, posology: '1c/8h' }],
+};
 
 function verified(delivery: Delivery): Record<string, unknown> {
-  const check = verifySignature(delivery.headers['x-osigu-signature'], delivery.body, { secrets: [TEST_SECRET], toleranceSeconds: 300, now: new Date() });
+  const check = verifySignature(delivery.headers['x-osigu-signature'], delivery.body, {
+    secrets: [TEST_SECRET],
+    toleranceSeconds: 300,
+    now: new Date(),
+  });
   expect(check).toMatchObject({ ok: true });
   const envelope = parseEnvelope(delivery.body);
   if (!envelope.ok) throw new Error(`not an envelope: ${envelope.detail}`);

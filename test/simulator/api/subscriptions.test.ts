@@ -21,7 +21,10 @@ describe('/webhooks/v1/subscriptions', () => {
     expect(created.status).toBe(201);
     const subscription = (await created.json()) as Record<string, unknown>;
     expect(Object.keys(subscription).sort()).toEqual(['created_at', 'event_types', 'subscription_id', 'url']);
-    expect(subscription).toMatchObject({ url: 'https://receiver.example/osigu/webhooks', event_types: ['authorization.*', 'dispensing.*'] });
+    expect(subscription).toMatchObject({
+      url: 'https://receiver.example/osigu/webhooks',
+      event_types: ['authorization.*', 'dispensing.*'],
+    });
     expect(subscription.subscription_id).toMatch(/^sub_[0-9A-Z]{26}$/);
     expect(Number.isNaN(Date.parse(String(subscription.created_at)))).toBe(false);
     const listed = await call(api, 'GET', '/webhooks/v1/subscriptions', token);
@@ -31,7 +34,10 @@ describe('/webhooks/v1/subscriptions', () => {
   it('matches event types with Osigu patterns', async () => {
     await call(api, 'POST', '/webhooks/v1/subscriptions', token, { url: 'https://a.example/', event_types: ['authorization.*'] });
     await call(api, 'POST', '/webhooks/v1/subscriptions', token, { url: 'https://b.example/', event_types: ['*'] });
-    await call(api, 'POST', '/webhooks/v1/subscriptions', token, { url: 'https://c.example/', event_types: ['settlement.paid', 'prescription.*'] });
+    await call(api, 'POST', '/webhooks/v1/subscriptions', token, {
+      url: 'https://c.example/',
+      event_types: ['settlement.paid', 'prescription.*'],
+    });
     const urls = (type: string): string[] => api.subscriptions.matching(type).map((subscription) => subscription.url);
     expect(urls('authorization.created')).toEqual(['https://a.example/', 'https://b.example/']);
     expect(urls('settlement.paid')).toEqual(['https://b.example/', 'https://c.example/']);

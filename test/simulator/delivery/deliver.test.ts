@@ -13,7 +13,14 @@ import { loadFixture } from '../../../simulator/events/fixtures';
 import { generateEvent, generateEvents } from '../../../simulator/events/generate';
 import { createRandom } from '../../../simulator/events/random';
 import { FIXTURES_DIR, TEST_SECRET } from '../../support/delivery';
-import { answerWith, eventIdOf, startRecordingReceiver, type Answer, type ReceivedRequest, type RecordingReceiver } from './recording-receiver';
+import {
+  answerWith,
+  eventIdOf,
+  startRecordingReceiver,
+  type Answer,
+  type ReceivedRequest,
+  type RecordingReceiver,
+} from './recording-receiver';
 
 const verify = (request: ReceivedRequest, body: Uint8Array = request.body, toleranceSeconds = 300) =>
   verifySignature(request.headers['x-osigu-signature'], body, { secrets: [TEST_SECRET], toleranceSeconds, now: new Date() });
@@ -61,7 +68,10 @@ describe('the signature', () => {
     await deliver(anEvent(), { url, secrets: ['whsec_old', 'whsec_new'] });
     const [request] = requests as [ReceivedRequest];
     for (const secret of ['whsec_old', 'whsec_new']) {
-      expect(verifySignature(request.headers['x-osigu-signature'], request.body, { secrets: [secret], toleranceSeconds: 300, now: new Date() }).ok).toBe(true);
+      expect(
+        verifySignature(request.headers['x-osigu-signature'], request.body, { secrets: [secret], toleranceSeconds: 300, now: new Date() })
+          .ok,
+      ).toBe(true);
     }
   });
 
@@ -132,8 +142,14 @@ describe("Osigu's retries", () => {
 
   it('retries a 4xx like any non-2xx by default, and stops at the first one with retryOn 5xx', async () => {
     const { url, requests } = await receiverAnswering(answerWith(401));
-    expect(await deliver(anEvent(), { url, secrets: TEST_SECRET, plan: TWO_ATTEMPTS })).toMatchObject({ outcome: 'abandoned', attempts: [{ status: 401 }, { status: 401 }] });
-    expect(await deliver(anEvent(), { url, secrets: TEST_SECRET, plan: TWO_ATTEMPTS, retryOn: '5xx' })).toMatchObject({ outcome: 'refused', attempts: [{ status: 401 }] });
+    expect(await deliver(anEvent(), { url, secrets: TEST_SECRET, plan: TWO_ATTEMPTS })).toMatchObject({
+      outcome: 'abandoned',
+      attempts: [{ status: 401 }, { status: 401 }],
+    });
+    expect(await deliver(anEvent(), { url, secrets: TEST_SECRET, plan: TWO_ATTEMPTS, retryOn: '5xx' })).toMatchObject({
+      outcome: 'refused',
+      attempts: [{ status: 401 }],
+    });
     expect(requests).toHaveLength(3);
   });
 });
@@ -236,7 +252,10 @@ describe('faults, as the receiver sees them', () => {
 describe('bytes on the wire', () => {
   it("are a file's bytes exactly, multi-byte UTF-8 and formatting included", async () => {
     const { url, requests } = await receiverAnswering(answerWith(200));
-    const body = Buffer.from('{\n  "event_id": "evt_utf8_1",\n  "event_type": "prescription.issued",\n  "data": { "patient": "José Núñez — 東京 🚑" }\n}\n', 'utf8');
+    const body = Buffer.from(
+      '{\n  "event_id": "evt_utf8_1",\n  "event_type": "prescription.issued",\n  "data": { "patient": "José Núñez — 東京 🚑" }\n}\n',
+      'utf8',
+    );
     expect(body.length).toBeGreaterThan(body.toString('utf8').length);
     const event = fromBytes(body, 'utf8.json');
     expect(event).toMatchObject({ eventId: 'evt_utf8_1', eventType: 'prescription.issued' });

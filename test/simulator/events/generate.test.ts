@@ -91,7 +91,9 @@ describe('the event generator', () => {
       const partial = generateEvent(random, 'settlement.partially_accepted').data;
       const claims = partial.claims as { status: string; amount: number }[];
       expect(cents(partial.total_amount)).toBe(claims.reduce((sum, claim) => sum + cents(claim.amount), 0));
-      expect(cents(partial.accepted_amount)).toBe(claims.filter((claim) => claim.status === 'ACCEPTED').reduce((sum, claim) => sum + cents(claim.amount), 0));
+      expect(cents(partial.accepted_amount)).toBe(
+        claims.filter((claim) => claim.status === 'ACCEPTED').reduce((sum, claim) => sum + cents(claim.amount), 0),
+      );
       expect(new Set(claims.map((claim) => claim.status))).toEqual(new Set(['ACCEPTED', 'REJECTED']));
 
       const paid = generateEvent(random, 'settlement.paid').data;
@@ -110,8 +112,16 @@ describe('the event generator', () => {
   it('tells the lives Osigu describes', () => {
     const random = createRandom(5);
     const shapes = (family: (typeof FAMILIES)[number]) =>
-      new Set(Array.from({ length: 200 }, () => generateStory(random, family).map((event: SimulatedEvent) => event.event_type.split('.')[1]).join('→')));
-    expect(shapes('authorization')).toEqual(new Set(['created', 'created→updated', 'created→voided', 'created→updated→voided', 'rejected']));
+      new Set(
+        Array.from({ length: 200 }, () =>
+          generateStory(random, family)
+            .map((event: SimulatedEvent) => event.event_type.split('.')[1])
+            .join('→'),
+        ),
+      );
+    expect(shapes('authorization')).toEqual(
+      new Set(['created', 'created→updated', 'created→voided', 'created→updated→voided', 'rejected']),
+    );
     expect(shapes('dispensing')).toEqual(new Set(['started→completed', 'started→cancelled']));
     expect(shapes('prescription')).toEqual(new Set(['issued→email_delivered', 'issued→email_failed']));
     expect(shapes('settlement')).toEqual(new Set(['paid', 'rejected', 'partially_accepted']));
@@ -129,10 +139,17 @@ describe('the event generator', () => {
   });
 
   it('selects types with Osigu patterns, and names the known types when none matches', () => {
-    expect(typesMatching('authorization.*')).toEqual(['authorization.created', 'authorization.rejected', 'authorization.updated', 'authorization.voided']);
+    expect(typesMatching('authorization.*')).toEqual([
+      'authorization.created',
+      'authorization.rejected',
+      'authorization.updated',
+      'authorization.voided',
+    ]);
     expect(typesMatching('*')).toHaveLength(13);
     const events = generateEvents(createRandom(8), 40, { types: typesMatching('prescription.email_*') });
-    expect(new Set(events.map((event) => event.event_type))).toEqual(new Set(['prescription.email_delivered', 'prescription.email_failed']));
+    expect(new Set(events.map((event) => event.event_type))).toEqual(
+      new Set(['prescription.email_delivered', 'prescription.email_failed']),
+    );
     const error = thrownBy(() => typesMatching('claims.*'));
     expect(error.code).toBe('no_matching_types');
     expect(error.message).toContain('settlement.paid');

@@ -19,7 +19,14 @@ const parsed = (item: LaneItem) => {
 describe('scenarios', () => {
   it('are all valid, and every event they send passes the envelope check', () => {
     expect(scenarioNames()).toEqual(
-      expect.arrayContaining(['duplicates', 'happy-authorization', 'happy-dispensing', 'happy-prescription', 'happy-settlement', 'out-of-order']),
+      expect.arrayContaining([
+        'duplicates',
+        'happy-authorization',
+        'happy-dispensing',
+        'happy-prescription',
+        'happy-settlement',
+        'out-of-order',
+      ]),
     );
     for (const name of scenarioNames()) {
       const scenario = loadScenario(name);
@@ -63,7 +70,13 @@ describe('scenarios', () => {
           name: 'custom',
           description: 'test',
           steps: [
-            { fixture: 'dispensing.started', set: { 'data.products.0.quantity': 5, 'data.pharmacy.branch_id': 'branch_X', event_id: 'evt_custom' }, repeat: 3, concurrent: true, delayMs: 50 },
+            {
+              fixture: 'dispensing.started',
+              set: { 'data.products.0.quantity': 5, 'data.pharmacy.branch_id': 'branch_X', event_id: 'evt_custom' },
+              repeat: 3,
+              concurrent: true,
+              delayMs: 50,
+            },
             { generate: 'prescription', count: 2 },
             { generate: 'settlement.paid', count: 3, repeat: 2 },
           ],
@@ -72,8 +85,16 @@ describe('scenarios', () => {
       const [lane = []] = scenarioLanes(loadScenario(file), { random: createRandom(1) });
       const first = lane[0] as LaneItem;
       expect(first).toMatchObject({ copies: 3, concurrent: true, delayMs: 50, event: { eventId: 'evt_custom' } });
-      expect(parsed(first).data).toMatchObject({ products: [{ product_code: 'MED-042', quantity: 5 }], pharmacy: { branch_id: 'branch_X' } });
-      expect(lane.slice(1, 5).map((item) => item.event.eventType)).toEqual(['prescription.issued', expect.stringMatching(/^prescription\.email_/), 'prescription.issued', expect.stringMatching(/^prescription\.email_/)]);
+      expect(parsed(first).data).toMatchObject({
+        products: [{ product_code: 'MED-042', quantity: 5 }],
+        pharmacy: { branch_id: 'branch_X' },
+      });
+      expect(lane.slice(1, 5).map((item) => item.event.eventType)).toEqual([
+        'prescription.issued',
+        expect.stringMatching(/^prescription\.email_/),
+        'prescription.issued',
+        expect.stringMatching(/^prescription\.email_/),
+      ]);
       expect(lane.slice(5).map((item) => [item.event.eventType, item.copies])).toEqual([
         ['settlement.paid', 2],
         ['settlement.paid', 2],

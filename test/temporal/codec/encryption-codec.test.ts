@@ -4,7 +4,14 @@ import path from 'node:path';
 import { inspect } from 'node:util';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { ENCRYPTED_ENCODING, EncryptionCodec, METADATA_ENCRYPTION_FORMAT, METADATA_ENCRYPTION_KEY_ID, PayloadDecryptionError, type EncryptionKey } from '../../../src/temporal/codec/encryption-codec';
+import {
+  ENCRYPTED_ENCODING,
+  EncryptionCodec,
+  METADATA_ENCRYPTION_FORMAT,
+  METADATA_ENCRYPTION_KEY_ID,
+  PayloadDecryptionError,
+  type EncryptionKey,
+} from '../../../src/temporal/codec/encryption-codec';
 import { loadPayloadEncryption } from '../../../src/temporal/codec/settings';
 import { FIXTURES_DIR } from '../../support/delivery';
 
@@ -39,7 +46,16 @@ async function decodeError(codec: EncryptionCodec, payload: Payload): Promise<Pa
 const prescription = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'prescription.issued.json'), 'utf8')) as Record<string, unknown>;
 const emailFailed = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'prescription.email_failed.json'), 'utf8')) as Record<string, unknown>;
 const authorization = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'authorization.created.json'), 'utf8')) as Record<string, unknown>;
-const PHI = ['Ana', 'López', 'pat_01JF0000000000000000000001', 'R51', '1c/8h', 'ana@example.invalid', 'Mailbox does not exist', 'bnf_01HW8GQ2KMNP3F4R5T6Y7U8V9W'];
+const PHI = [
+  'Ana',
+  'López',
+  'pat_01JF0000000000000000000001',
+  'R51',
+  '1c/8h',
+  'ana@example.invalid',
+  'Mailbox does not exist',
+  'bnf_01HW8GQ2KMNP3F4R5T6Y7U8V9W',
+];
 
 describe('EncryptionCodec', () => {
   it('round-trips a payload, metadata and all, and marks what it encrypted', async () => {
@@ -113,7 +129,10 @@ describe('EncryptionCodec', () => {
     const encoded = await encodeOne(codec, jsonPayload(prescription));
     const swapped: Payload = { ...encoded, metadata: { ...encoded.metadata, [METADATA_ENCRYPTION_KEY_ID]: Buffer.from('k-b') } };
     expect((await decodeError(codec, swapped)).message).toContain('failed authentication');
-    const stripped: Payload = { ...encoded, metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [METADATA_ENCRYPTION_KEY_ID]: Buffer.from('k-a') } };
+    const stripped: Payload = {
+      ...encoded,
+      metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [METADATA_ENCRYPTION_KEY_ID]: Buffer.from('k-a') },
+    };
     expect((await decodeError(codec, stripped)).message).toContain('failed authentication');
     expect(await decodedValue(codec, encoded)).toEqual(prescription);
   });

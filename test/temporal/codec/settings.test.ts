@@ -23,7 +23,10 @@ describe('loadPayloadEncryption (PAYLOAD_ENCRYPTION_KEYS)', () => {
       expect(loadPayloadEncryption(env)).toBeUndefined();
     }
     expect(payloadCodecsFor(undefined)).toEqual([]);
-    expect(dataConverterFor(undefined)).toEqual({ payloadCodecs: [], failureConverterPath: expect.stringContaining('failure-converter') as unknown });
+    expect(dataConverterFor(undefined)).toEqual({
+      payloadCodecs: [],
+      failureConverterPath: expect.stringContaining('failure-converter') as unknown,
+    });
     const status = payloadEncryptionStatus(undefined);
     expect(status.level).toBe('warn');
     expect(status.message).toContain('PAYLOAD_ENCRYPTION_KEYS unset');
@@ -36,7 +39,10 @@ describe('loadPayloadEncryption (PAYLOAD_ENCRYPTION_KEYS)', () => {
     expect(encryption?.keyIds).toEqual(['2026-06', '2025-01', 'legacy_1']);
     expect(payloadCodecsFor(encryption)).toEqual([encryption?.codec]);
     const status = payloadEncryptionStatus(encryption);
-    expect(status).toMatchObject({ level: 'info', fields: { payloadEncryption: 'on', encryptionKeyId: '2026-06', decryptionKeyIds: ['2026-06', '2025-01', 'legacy_1'] } });
+    expect(status).toMatchObject({
+      level: 'info',
+      fields: { payloadEncryption: 'on', encryptionKeyId: '2026-06', decryptionKeyIds: ['2026-06', '2025-01', 'legacy_1'] },
+    });
   });
 
   it.each([
