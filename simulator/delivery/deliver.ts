@@ -58,9 +58,11 @@ export async function deliver(event: OutgoingEvent, options: DeliverOptions): Pr
   let firstStarted: number | undefined;
   for (const [index, plannedMs] of plan.entries()) {
     if (firstStarted !== undefined) {
-      // Behind schedule (a slow attempt, a full limit) means "now", never a skipped attempt.
-      const wait = firstStarted + plannedMs - performance.now();
-      if (wait > 0) await sleep(wait);
+      // Behind schedule (a slow attempt, a full limit) means "now", never a skipped attempt. Never
+      // early either: a timer counts from the event loop's cached clock, which lags behind
+      // performance.now() on a busy machine, so one sleep can end early; sleep again for the rest.
+      const due = firstStarted + plannedMs;
+      for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) await sleep(wait);
     }
     const record = await limit(async () => {
       const startedAt = performance.now();
