@@ -1,35 +1,18 @@
 import { readdirSync } from 'node:fs';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Receiver } from '../../src/http/server';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { signatureHeader } from '../../src/osigu/signature';
-import type { DevServer } from '../../scripts/dev-server';
 import { deliver, fixtureEvent, FIXTURES_DIR, TEST_SECRET, uniqueEventId } from '../support/delivery';
-import { runsOf, startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';
+import { runsOf, startTestReceiver, useStack } from '../support/stack';
 
-let temporal: DevServer;
-let worker: RunningWorker;
-let receiver: Receiver;
-let client: Client;
-let closeClient: () => Promise<void>;
+const stack = useStack({ worker: true, receiver: true, receiverEnv: { WEBHOOK_BODY_LIMIT: '64kb' }, client: true });
 let url: string;
 
-beforeAll(async () => {
-  temporal = await startTemporal();
-  worker = await startWorker(temporal.address);
-  receiver = await startTestReceiver(temporal.address, { WEBHOOK_BODY_LIMIT: '64kb' });
-  ({ client, close: closeClient } = await temporalClient(temporal.address));
-  url = `${receiver.origin}/osigu/webhooks`;
-}, 120_000);
-
-afterAll(async () => {
-  await receiver?.close();
-  await worker?.stop();
-  await closeClient?.();
-  await temporal?.stop();
+beforeAll(() => {
+  url = `${stack.receiver.origin}/osigu/webhooks`;
 });
 
 async function expectNoWorkflow(workflowId: string): Promise<void> {
-  await expect(client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  await expect(stack.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
 }
 
 describe('a new event', () => {
@@ -39,7 +22,7 @@ describe('a new event', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ received: true, event_id: event.event_id, duplicate: false });
 
-    const handle = client.workflow.getHandle(String(event.event_id));
+    const handle = stack.client.workflow.getHandle(String(event.event_id));
     const description = await handle.describe();
     expect(description.type).toBe('dispensingEventWorkflow');
     expect(description.taskQueue).toBe('osigu-webhooks-test');
@@ -63,7 +46,7 @@ describe('a new event', () => {
     const response = await deliver(url, JSON.stringify(event));
     expect(response.status).toBe(200);
     const family = type.split('.')[0];
-    const handle = client.workflow.getHandle(String(event.event_id));
+    const handle = stack.client.workflow.getHandle(String(event.event_id));
     expect((await handle.describe()).type).toBe(`${family}EventWorkflow`);
     expect(await handle.result()).toMatchObject({ eventType: type, family });
   });
@@ -72,18 +55,18 @@ describe('a new event', () => {
     const event = fixtureEvent('settlement.paid', { event_type: 'claims.audited' });
     const response = await deliver(url, JSON.stringify(event));
     expect(response.status).toBe(200);
-    const handle = client.workflow.getHandle(String(event.event_id));
+    const handle = stack.client.workflow.getHandle(String(event.event_id));
     expect((await handle.describe()).type).toBe('genericEventWorkflow');
     expect(await handle.result()).toMatchObject({ eventType: 'claims.audited', family: 'claims', resourceId: null });
   });
 
   it('signed with the second of two rotating secrets is accepted', async () => {
-    const rotating = await startTestReceiver(temporal.address, { OSIGU_WEBHOOK_SECRET: 'whsec_old_secret, whsec_new_secret' });
+    const rotating = await startTestReceiver(stack.temporal.address, { OSIGU_WEBHOOK_SECRET: 'whsec_old_secret, whsec_new_secret' });
     try {
       const event = fixtureEvent('authorization.created');
       const response = await deliver(`${rotating.origin}/osigu/webhooks`, JSON.stringify(event), { secret: 'whsec_new_secret' });
       expect(response.status).toBe(200);
-      await client.workflow.getHandle(String(event.event_id)).result();
+      await stack.client.workflow.getHandle(String(event.event_id)).result();
     } finally {
       await rotating.close();
     }
@@ -99,15 +82,15 @@ describe('a redelivered event', () => {
     const answers = (await Promise.all(responses.map((response) => response.json()))) as { duplicate: boolean }[];
     expect(answers.filter((answer) => !answer.duplicate)).toHaveLength(1);
 
-    await client.workflow.getHandle(eventId).result();
-    expect(await runsOf(client, eventId)).toHaveLength(1);
+    await stack.client.workflow.getHandle(eventId).result();
+    expect(await runsOf(stack.client, eventId)).toHaveLength(1);
   });
 
   it('after its workflow completed is a duplicate and starts nothing', async () => {
     const body = JSON.stringify(fixtureEvent('prescription.issued'));
     const eventId = (JSON.parse(body) as { event_id: string }).event_id;
     expect((await deliver(url, body)).status).toBe(200);
-    const handle = client.workflow.getHandle(eventId);
+    const handle = stack.client.workflow.getHandle(eventId);
     await handle.result();
     const firstRun = (await handle.describe()).runId;
 
@@ -208,14 +191,14 @@ describe('routes', () => {
   });
 
   it('answers 404 elsewhere', async () => {
-    const response = await fetch(`${receiver.origin}/webhooks`, { method: 'POST', body: '{}' });
+    const response = await fetch(`${stack.receiver.origin}/webhooks`, { method: 'POST', body: '{}' });
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: 'not_found' });
   });
 
   it('reports liveness and readiness', async () => {
-    expect((await fetch(`${receiver.origin}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${receiver.origin}/readyz`);
+    expect((await fetch(`${stack.receiver.origin}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${stack.receiver.origin}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', temporal: 'reachable' });
   });
