@@ -5,6 +5,7 @@ import getRawBody from 'raw-body';
 import { z } from 'zod';
 import type { Logger } from '../logger';
 import { PayloadDecryptionError } from '../temporal/codec/encryption-codec';
+import type { CodecAuditLog } from './audit-log';
 import { createSessionStore, type SessionStore } from './sessions';
 
 /**
@@ -36,6 +37,8 @@ export interface CodecAppOptions {
   publicOrigin?: string | undefined;
   /** CODEC_SERVER_IDENTITY_HEADER: who the SSO proxy says is signed in, for the audit log. */
   identityHeader?: string | undefined;
+  /** CODEC_SERVER_AUDIT_LOG: every decode and encode, served or refused, one line each. */
+  audit?: CodecAuditLog | undefined;
   now?: () => number;
 }
 
@@ -149,6 +152,17 @@ export function createCodecApp(options: CodecAppOptions): Koa {
         ...(NAMESPACE.test(namespace) ? { namespace } : {}),
         ...facts,
       };
+      if (options.audit !== undefined && (facts.operation === 'decode' || facts.operation === 'encode'))
+        options.audit.record({
+          at: new Date(options.now?.() ?? Date.now()).toISOString(),
+          who: typeof facts.who === 'string' ? facts.who : 'unauthenticated',
+          auth: facts.auth === 'bearer' || facts.auth === 'session' ? facts.auth : 'none',
+          operation: facts.operation,
+          ...(NAMESPACE.test(namespace) ? { namespace } : {}),
+          ...(typeof facts.payloads === 'number' ? { payloads: facts.payloads } : {}),
+          status: ctx.status,
+          ...(typeof facts.code === 'string' ? { code: facts.code } : {}),
+        });
       if (ctx.status >= 500) logger.error(line, 'codec request failed');
       else if (ctx.status >= 400) logger.warn(line, 'codec request refused');
       else logger.info(line, 'codec request served');
@@ -201,10 +215,11 @@ export function createCodecApp(options: CodecAppOptions): Koa {
       throw new Refusal(405, 'method_not_allowed', 'Use POST.');
     }
     const facts = ctx.state.facts as Record<string, unknown>;
+    // Named before the caller is checked, so a refused attempt is audited as one.
+    facts.operation = match[1];
     const proof = authenticate(ctx);
     facts.auth = proof.auth;
     facts.who = who(ctx, proof.who);
-    facts.operation = match[1];
     if (!ctx.is('application/json')) throw new Refusal(415, 'unsupported_media_type', 'Send application/json.');
     const payloads = await readPayloads(ctx);
     facts.payloads = payloads.length;

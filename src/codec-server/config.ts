@@ -17,10 +17,13 @@ export interface CodecServerConfig {
   identityHeader: string | undefined;
   sessionMaxAgeMs: number;
   sessionIdleMs: number;
+  /** A file every decode and encode is appended to, for `ops audit`; unset: the service log only. */
+  auditLogFile: string | undefined;
 }
 
 export const CODEC_SERVER_TOKEN = 'CODEC_SERVER_TOKEN';
 export const MIN_TOKEN_LENGTH = 32;
+export const CODEC_SERVER_AUDIT_LOG = 'CODEC_SERVER_AUDIT_LOG';
 const DEFAULT_CORS_ORIGINS = 'http://127.0.0.1:8233,http://localhost:8233';
 
 const token = z
@@ -91,5 +94,6 @@ export function loadCodecServerConfig(env: Env = process.env): CodecServerConfig
       readOptional(env, 'CODEC_SERVER_IDENTITY_HEADER') === undefined ? undefined : read(env, 'CODEC_SERVER_IDENTITY_HEADER', headerName),
     sessionMaxAgeMs,
     sessionIdleMs,
+    auditLogFile: readOptional(env, CODEC_SERVER_AUDIT_LOG),
   };
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../config';
 import { createLogger, type Logger } from '../logger';
 import { createCodecApp } from './app';
+import { openCodecAuditLog } from './audit-log';
 import { loadCodecServerConfig, type CodecServerConfig } from './config';
 
 export interface CodecServer {
@@ -17,7 +18,12 @@ export interface CodecServer {
  * behind your TLS and single sign-on before exposing it.
  */
 export async function startCodecServer(config: CodecServerConfig, { logger }: { logger: Logger }): Promise<CodecServer> {
+  const audit =
+    config.auditLogFile === undefined
+      ? undefined
+      : openCodecAuditLog(config.auditLogFile, (error) => logger.error({ err: error.message }, 'codec audit log write failed'));
   const app = createCodecApp({
+    audit,
     codec: config.encryption.codec,
     token: config.token,
     corsOrigins: config.corsOrigins,
@@ -56,6 +62,7 @@ export async function startCodecServer(config: CodecServerConfig, { logger }: { 
       const force = setTimeout(() => server.closeAllConnections(), 5_000);
       await closed;
       clearTimeout(force);
+      await audit?.close();
       logger.info('codec server stopped');
     },
   };

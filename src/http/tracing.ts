@@ -3,12 +3,12 @@
 // log carries: ids and types that match their grammar, the status and the refusal code.
 import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { Middleware } from 'koa';
+import { EVENT_TYPE_GRAMMAR } from '../osigu/ids';
 import { Rejection } from './rejection';
 import type { WebhookState } from './webhook';
 
 // Attributes are exported in clear: only values shaped like ids and event types, never a body field.
 const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
-const SAFE_TYPE = /^[a-z0-9_]{1,64}(\.[a-z0-9_]{1,64}){0,3}$/;
 
 export function traceDelivery(tracer: Tracer | undefined): Middleware<WebhookState> {
   if (tracer === undefined) return (_ctx, next) => next();
@@ -28,7 +28,8 @@ export function traceDelivery(tracer: Tracer | undefined): Middleware<WebhookSta
         } finally {
           const facts = ctx.state.delivery;
           if (facts?.eventId !== undefined && SAFE_ID.test(facts.eventId)) span.setAttribute('osigu.event_id', facts.eventId);
-          if (facts?.eventType !== undefined && SAFE_TYPE.test(facts.eventType)) span.setAttribute('osigu.event_type', facts.eventType);
+          if (facts?.eventType !== undefined && EVENT_TYPE_GRAMMAR.test(facts.eventType))
+            span.setAttribute('osigu.event_type', facts.eventType);
           if (facts?.workflowType !== undefined) span.setAttribute('osigu.workflow_type', facts.workflowType);
           if (facts?.duplicate !== undefined) span.setAttribute('osigu.duplicate', facts.duplicate);
           span.setAttribute('http.response.status_code', status ?? 500);

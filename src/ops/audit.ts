@@ -1,12 +1,17 @@
 // `ops audit`: who did what, when, why and on what, from the records Temporal keeps anyway. An
 // operator's decision on a discrepancy is a Workflow Update, whose arguments stay in the entity's
 // history; a re-run is a reset, whose reason and identity stay in the event's history; a bulk
-// re-run is a batch job Temporal lists. Nothing here keeps a second copy that could disagree.
+// re-run is a batch job Temporal lists. Nothing here keeps a second copy that could disagree. A
+// decode (someone reading PHI through the codec server) is not Temporal's to know: the codec
+// server appends it to its own audit file (CODEC_SERVER_AUDIT_LOG), read here when given.
 // Printed: ids, decisions, operators' names and reasons; never an event's data nor a note's text
 // (a note is free text and may hold what it should not: it is counted, not shown).
+import { createReadStream, existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { Client } from '@temporalio/client';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
+import { codecAuditRecord } from '../codec-server/audit-log';
 import { EVENT_FAMILIES } from '../osigu/families';
 import { mapLimit } from './concurrency';
 import { EVENT_WORKFLOW_TYPES } from './resources';
@@ -18,10 +23,10 @@ export interface AuditEntry {
   at: string;
   /** An operator's name or id as they gave it, or the identity Temporal recorded. */
   who: string;
-  action: 'resolve' | 'rerun' | 'bulk_rerun';
-  /** A workflow id (an entity or an event) or a batch job id. */
+  action: 'resolve' | 'rerun' | 'bulk_rerun' | 'decode' | 'encode';
+  /** A workflow id (an entity or an event), a batch job id, or a namespace (codec requests). */
   on: string;
-  /** The decision (resolve) or the reason (re-runs). */
+  /** The decision (resolve), the reason (re-runs), or the payload count and answer (codec). */
   what: string;
   hasNote?: boolean;
 }
@@ -29,8 +34,10 @@ export interface AuditEntry {
 export interface AuditReport {
   since: string;
   entries: AuditEntry[];
-  /** Workflows whose history could not be read (reasons on stderr): the report is incomplete. */
-  unreadable: { workflowId: string; reason: string }[];
+  /** Histories (by workflow id) or codec audit lines (by file:line) that could not be read: the report is incomplete. */
+  unreadable: { source: string; reason: string }[];
+  /** The codec server's audit file read, if any. */
+  codecAuditLog?: string;
 }
 
 const toIso = (time: { seconds?: unknown; nanos?: number | null } | null | undefined): string =>
@@ -83,17 +90,67 @@ function resetsIn(workflowId: string, events: HistoryEvent[], since: Date): Audi
         event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED &&
         event.workflowTaskFailedEventAttributes?.cause === WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW,
     )
-    .map((event) => ({
-      at: toIso(event.eventTime),
-      who: event.workflowTaskFailedEventAttributes?.identity || 'unknown',
-      action: 'rerun' as const,
-      on: workflowId,
-      what: event.workflowTaskFailedEventAttributes?.failure?.message ?? '',
-    }))
+    .map((event) => {
+      const what = event.workflowTaskFailedEventAttributes?.failure?.message ?? '';
+      // `ops rerun` and `ops retry` end the reason with "(by <operator>)"; the event's own identity
+      // is the server's (history-service), so it is only the fallback.
+      const by = /\(by ([^()]+)\)$/.exec(what)?.[1];
+      return {
+        at: toIso(event.eventTime),
+        who: by ?? (event.workflowTaskFailedEventAttributes?.identity || 'unknown'),
+        action: 'rerun' as const,
+        on: workflowId,
+        what,
+      };
+    })
     .filter((entry) => entry.at >= since.toISOString());
 }
 
-export async function auditTrail(client: Client, since: Date, { concurrency = 8 } = {}): Promise<AuditReport> {
+/** The codec server's decode and encode requests since `since`, from its audit file (one JSON line each). */
+export async function codecRequestsIn(
+  file: string,
+  since: Date,
+): Promise<{ entries: AuditEntry[]; unreadable: AuditReport['unreadable'] }> {
+  const entries: AuditEntry[] = [];
+  const unreadable: AuditReport['unreadable'] = [];
+  if (!existsSync(file)) return { entries, unreadable: [{ source: file, reason: 'no such file' }] };
+  const sinceIso = since.toISOString();
+  let number = 0;
+  for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+    number += 1;
+    if (line.trim() === '') continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      parsed = undefined;
+    }
+    const result = codecAuditRecord.safeParse(parsed);
+    if (!result.success) {
+      unreadable.push({ source: `${file}:${number}`, reason: 'not a codec audit record' });
+      continue;
+    }
+    const record = result.data;
+    if (record.at < sinceIso) continue;
+    const payloads = record.payloads === undefined ? '' : `${record.payloads} payload${record.payloads === 1 ? '' : 's'} `;
+    entries.push({
+      at: record.at,
+      who: record.who,
+      action: record.operation,
+      on: record.namespace ?? 'unknown namespace',
+      what: `${payloads}${record.status < 400 ? 'served' : `refused ${record.status} ${record.code ?? ''}`.trim()} (${record.auth})`,
+    });
+  }
+  return { entries, unreadable };
+}
+
+export interface AuditOptions {
+  concurrency?: number;
+  /** The codec server's CODEC_SERVER_AUDIT_LOG, when this machine can read it. */
+  codecAuditLog?: string | undefined;
+}
+
+export async function auditTrail(client: Client, since: Date, { concurrency = 8, codecAuditLog }: AuditOptions = {}): Promise<AuditReport> {
   const sinceIso = since.toISOString();
   const targets: { workflowId: string; runId: string; kind: 'entity' | 'event' }[] = [];
   const seen = new Set<string>();
@@ -121,7 +178,7 @@ export async function auditTrail(client: Client, since: Date, { concurrency = 8 
       const events = history.events ?? [];
       return kind === 'entity' ? await resolutionsIn(client, workflowId, events, since) : resetsIn(workflowId, events, since);
     } catch (error) {
-      unreadable.push({ workflowId, reason: error instanceof Error ? error.message : String(error) });
+      unreadable.push({ source: workflowId, reason: error instanceof Error ? error.message : String(error) });
       return [];
     }
   });
@@ -137,6 +194,12 @@ export async function auditTrail(client: Client, since: Date, { concurrency = 8 
   }
   // One Update is in every later run's history only once, but a run listed twice must not double it.
   const unique = [...new Map(entries.map((entry) => [`${entry.action}|${entry.on}|${entry.at}`, entry])).values()];
+  // Codec requests are one line each already (two in one millisecond are two reads).
+  if (codecAuditLog !== undefined) {
+    const codec = await codecRequestsIn(codecAuditLog, since);
+    unique.push(...codec.entries);
+    unreadable.push(...codec.unreadable);
+  }
   unique.sort((a, b) => a.at.localeCompare(b.at) || a.on.localeCompare(b.on));
-  return { since: sinceIso, entries: unique, unreadable };
+  return { since: sinceIso, entries: unique, unreadable, ...(codecAuditLog === undefined ? {} : { codecAuditLog }) };
 }

@@ -1,6 +1,8 @@
+import { userInfo } from 'node:os';
 import type { Client } from '@temporalio/client';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { ConfigError, type Env } from '../config';
+import { CODEC_SERVER_AUDIT_LOG } from '../codec-server/config';
+import { ConfigError, readOptional, type Env } from '../config';
 import { RESOLUTION_DECISIONS, type ResolutionDecision } from '../domain/dispensation-decision';
 import { connectOps, type OpsClient } from './connect';
 import { listOpenDiscrepancies } from './discrepancies';
@@ -95,14 +97,23 @@ interface RerunOptions {
   json?: boolean;
 }
 
+/** Who asked, when `--by` was not given for one event: the login name, so a re-run is never anonymous. */
+const operatorLogin = (): string => {
+  try {
+    return parseOperator(userInfo().username);
+  } catch {
+    return 'unknown-login';
+  }
+};
+
 const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
 /** The `ops` program; `setExit` records the exit code an action decided on. */
 export function buildProgram(context: CliContext, setExit: (code: number) => void): Command {
-  const withClient = async (fn: (client: Client) => Promise<void>): Promise<void> => {
+  const withClient = async (fn: (client: Client, env: Env) => Promise<void>): Promise<void> => {
     const ops = await context.connect(context.env, context.err);
     try {
-      await fn(ops.client);
+      await fn(ops.client, ops.env ?? context.env);
     } finally {
       await ops.close();
     }
@@ -201,7 +212,11 @@ discrepancy, so a second resolve changes nothing. Exit 3 when the entity did not
     )
     .option('--since <when>', 'accepted at or after: 2h, 30m, 7d, or an ISO 8601 time (required with --query)')
     .option('--until <when>', 'accepted at or before (default: now)')
-    .option('--by <operator>', "who asks (required with --yes): an operator's name or id", parseOperator)
+    .option(
+      '--by <operator>',
+      'who asks (required with --yes; one event: your login name by default), recorded in the reason',
+      parseOperator,
+    )
     .option('--yes', 'act: without it a bulk re-run only shows what it would do')
     .option('--rate <per-second>', 'resets per second (default 20), so live deliveries keep their share', parseRate, 20)
     .option('--job <job_id>', 'watch a bulk re-run started earlier (its progress and final count)')
@@ -231,7 +246,7 @@ until it ends; "ops rerun --reason x --job <job_id>" watches it again. Exit 1 if
           return;
         }
         if (eventId !== undefined) {
-          const result = await rerunEvent(client, eventId, options.reason);
+          const result = await rerunEvent(client, eventId, options.reason, { by: options.by ?? operatorLogin() });
           context.out(options.json === true ? json(result) : `${formatRerun(result)}\n`);
           return;
         }
@@ -276,7 +291,11 @@ until it ends; "ops rerun --reason x --job <job_id>" watches it again. Exit 1 if
     .argument('[event_id]', "one parked event's id")
     .requiredOption('--reason <text>', 'why; recorded in every new run', parseText(500))
     .option('--since <when>', 'parked events accepted at or after: 2h, 30m, 7d, or an ISO 8601 time (required without an id)')
-    .option('--by <operator>', "who asks (required with --yes): an operator's name or id", parseOperator)
+    .option(
+      '--by <operator>',
+      'who asks (required with --yes; one event: your login name by default), recorded in the reason',
+      parseOperator,
+    )
     .option('--yes', 'act: without it, retrying many only shows what it would do')
     .option('--json', 'machine-readable output')
     .action(
@@ -286,7 +305,7 @@ until it ends; "ops rerun --reason x --job <job_id>" watches it again. Exit 1 if
             const parked = await listParked(client, { query: `WorkflowId = '${eventId.replace(/'/g, '')}'` });
             if (parked.length === 0)
               throw new RerunRefusedError(`${eventId}: not parked (see ops parked); use ops rerun to re-run it anyway`);
-            const result = await rerunEvent(client, eventId, options.reason);
+            const result = await rerunEvent(client, eventId, options.reason, { by: options.by ?? operatorLogin() });
             context.out(options.json === true ? json(result) : `${formatRerun(result)}\n`);
             return;
           }
@@ -308,22 +327,28 @@ until it ends; "ops rerun --reason x --job <job_id>" watches it again. Exit 1 if
 
   program
     .command('audit')
-    .description('Who did what, when, why and on what: resolutions (the resolveDiscrepancy Update), re-runs and bulk re-runs.')
+    .description(
+      'Who did what, when, why and on what: resolutions (the resolveDiscrepancy Update), re-runs, bulk re-runs and codec decodes.',
+    )
     .requiredOption('--since <when>', '2h, 30m, 7d, or an ISO 8601 time')
+    .option('--codec-log <file>', `the codec server's audit file (default: ${CODEC_SERVER_AUDIT_LOG}, or npm run dev's)`)
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
       `
 Read from Temporal itself: Update arguments in the entities' histories, reset reasons and identities
-in the events' histories, and Temporal's list of batch jobs. Ids, decisions, operators and reasons
-only: a resolution's note is free text and is not printed (the listing says whether there is one).
-Exit 2 when some histories could not be read (named on stderr): the trail is then incomplete.`,
+in the events' histories, and Temporal's list of batch jobs. Decodes and encodes (someone reading
+payloads through the codec server) come from the codec server's own audit file, when this machine
+can read it. Ids, decisions, operators and reasons only: a resolution's note is free text and is
+not printed (the listing says whether there is one).
+Exit 2 when some histories or audit lines could not be read (named on stderr): the trail is then incomplete.`,
     )
-    .action(async (options: { since: string; json?: boolean }) => {
-      await withClient(async (client) => {
-        const report = await auditTrail(client, parseSince(options.since, new Date()));
+    .action(async (options: { since: string; codecLog?: string; json?: boolean }) => {
+      await withClient(async (client, env) => {
+        const codecAuditLog = options.codecLog ?? readOptional(env, CODEC_SERVER_AUDIT_LOG);
+        const report = await auditTrail(client, parseSince(options.since, new Date()), { codecAuditLog });
         context.out(options.json === true ? json(report) : `${formatAudit(report)}\n`);
-        for (const item of report.unreadable) context.err(`warning: ${item.workflowId}: ${item.reason}\n`);
+        for (const item of report.unreadable) context.err(`warning: ${item.source}: ${item.reason}\n`);
         if (report.unreadable.length > 0) setExit(EXIT.incomplete);
       });
     });

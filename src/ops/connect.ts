@@ -11,6 +11,8 @@ const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export interface OpsClient {
   client: Client;
   close: () => Promise<void>;
+  /** The settings it was made from (the operator's, or npm run dev's): e.g. where the codec audit file is. */
+  env?: Env;
 }
 
 /**
@@ -42,5 +44,6 @@ export async function connectOps(
   return {
     client: new Client({ connection, namespace, dataConverter: dataConverterFor(payloadEncryption) }),
     close: () => connection.close(),
+    env,
   };
 }

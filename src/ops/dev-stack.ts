@@ -11,6 +11,9 @@ export const DEV_STACK_FILE = path.join('.temporal', 'dev-stack.json');
 /** Where scripts/dev-keys.ts keeps the dev payload key (relative to the project root). */
 export const DEV_KEYS_FILE = path.join('.temporal', 'dev-keys', 'payload-encryption-keys');
 
+/** Where npm run dev's codec server appends its audit lines (relative to the project root). */
+export const DEV_CODEC_AUDIT_FILE = path.join('.temporal', 'codec-audit.log');
+
 const devStackSchema = z.object({
   address: z.string().min(1),
   namespace: z.string().min(1),

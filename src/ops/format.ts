@@ -190,10 +190,12 @@ export function formatAudit(report: AuditReport): string {
             ]),
           ),
         ];
+  if (report.codecAuditLog === undefined)
+    lines.push('', "Codec decodes not included: no codec audit file (--codec-log, or the codec server's CODEC_SERVER_AUDIT_LOG).");
   if (report.unreadable.length > 0)
     lines.push(
       '',
-      `INCOMPLETE: ${report.unreadable.length} histor${report.unreadable.length === 1 ? 'y' : 'ies'} could not be read (reasons on stderr).`,
+      `INCOMPLETE: ${report.unreadable.length} histor${report.unreadable.length === 1 ? 'y or audit line' : 'ies or audit lines'} could not be read (reasons on stderr).`,
     );
   return lines.join('\n');
 }

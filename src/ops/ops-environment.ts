@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Env } from '../config';
 import { PAYLOAD_ENCRYPTION_KEYS } from '../temporal/codec/settings';
-import { DEV_KEYS_FILE, DEV_STACK_FILE, readDevStack } from './dev-stack';
+import { CODEC_SERVER_AUDIT_LOG } from '../codec-server/config';
+import { DEV_CODEC_AUDIT_FILE, DEV_KEYS_FILE, DEV_STACK_FILE, readDevStack } from './dev-stack';
 
 /** Any of these exported means the operator chose a Temporal (or keys) on purpose. */
 const CHOSEN = [
@@ -25,6 +26,12 @@ export interface OpsEnvironment {
 }
 
 const set = (env: Env, name: string): boolean => (env[name] ?? '').trim() !== '';
+
+/** npm run dev's codec audit file, for `ops audit`, unless one was named. */
+const devCodecAudit = (env: Env, root: string): Env => {
+  const file = path.join(root, DEV_CODEC_AUDIT_FILE);
+  return set(env, CODEC_SERVER_AUDIT_LOG) || !existsSync(file) ? {} : { [CODEC_SERVER_AUDIT_LOG]: file };
+};
 
 export function opsEnvironment(env: Env, root: string): OpsEnvironment {
   if (env.OSIGU_ENVIRONMENT === 'production' || CHOSEN.some((name) => set(env, name))) return { env, notice: undefined };
@@ -46,6 +53,7 @@ export function opsEnvironment(env: Env, root: string): OpsEnvironment {
         TEMPORAL_ADDRESS: address,
         TEMPORAL_NAMESPACE: namespace,
         ...(keys === undefined ? {} : { [PAYLOAD_ENCRYPTION_KEYS]: keys }),
+        ...devCodecAudit(env, root),
       },
       notice: `ops: nothing exported: using npm run dev's stack (Temporal ${address}, namespace ${namespace}, ${keysSaid}); export TEMPORAL_ADDRESS and ${PAYLOAD_ENCRYPTION_KEYS} to use another`,
     };
@@ -59,7 +67,7 @@ export function opsEnvironment(env: Env, root: string): OpsEnvironment {
   const why =
     reading.kind === 'stopped' ? `npm run dev (pid ${reading.stack.pid}) is not running` : 'npm run dev does not seem to be running';
   return {
-    env: { ...env, [PAYLOAD_ENCRYPTION_KEYS]: readFileSync(keysFile, 'utf8').trim() },
+    env: { ...env, [PAYLOAD_ENCRYPTION_KEYS]: readFileSync(keysFile, 'utf8').trim(), ...devCodecAudit(env, root) },
     notice: `ops: nothing exported: ${why}; using the default Temporal address and the dev payload key in ${DEV_KEYS_FILE}`,
   };
 }

@@ -46,10 +46,15 @@ export function resetReasonOf(history: History): string | undefined {
  * event is forwarded to keeps its events by id, so a re-run re-sends the same event and the entity
  * ignores it; what a re-run redoes is the event workflow's own work (after a fix, say).
  */
-export async function rerunEvent(client: Client, eventId: string, reason: string): Promise<RerunResult> {
+/**
+ * `by` (who asked) is recorded in the reason, as a bulk re-run records it, and as the reset's
+ * identity: the history's own identity for a reset is the server's (`history-service`).
+ */
+export async function rerunEvent(client: Client, eventId: string, reason: string, { by }: { by?: string } = {}): Promise<RerunResult> {
   assertSafeId(eventId, 'event id');
-  const why = reason.trim();
-  if (why.length === 0) throw new RerunRefusedError('a reason is required: it is recorded in the new run');
+  const given = reason.trim();
+  if (given.length === 0) throw new RerunRefusedError('a reason is required: it is recorded in the new run');
+  const why = by === undefined ? given : `${given} (by ${by})`;
   const description = await describeIfExists(client, eventId);
   if (description === undefined) throw new RerunRefusedError(`${eventId}: no such workflow`);
   if (!EVENT_WORKFLOW_TYPES.has(description.type)) {
@@ -67,6 +72,7 @@ export async function rerunEvent(client: Client, eventId: string, reason: string
     reason: why,
     workflowTaskFinishEventId: Long.fromNumber(resetToEventId),
     requestId: randomUUID(),
+    ...(by === undefined ? {} : { identity: `ops:${by}` }),
   });
   return { eventId, workflowType: description.type, baseRunId, newRunId: response.runId, resetToEventId, reason: why };
 }

@@ -18,6 +18,21 @@
 
 export const ID_GRAMMAR = /^[a-z][a-z0-9]{1,15}_[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
+/**
+ * The event-type grammar: Osigu's types are dotted lower-case words (`dispensing.completed`). Only
+ * a type of this shape is written where nothing is encrypted (search attributes, summaries, span
+ * attributes); any other `event_type` is still accepted and kept, in the encrypted input only.
+ */
+export const EVENT_TYPE_GRAMMAR = /^[a-z0-9_]{1,64}(\.[a-z0-9_]{1,64}){0,3}$/;
+
+/** What stands in for an event type outside the grammar wherever nothing is encrypted. */
+export const WITHHELD_EVENT_TYPE = 'type_outside_grammar';
+
+/** The event type itself when it matches the grammar, else WITHHELD_EVENT_TYPE. */
+export function eventTypeLabel(eventType: string): string {
+  return EVENT_TYPE_GRAMMAR.test(eventType) ? eventType : WITHHELD_EVENT_TYPE;
+}
+
 /** The prefix of a keyed hash: one letter, so no verbatim id (two letters at least) can look like one. */
 export const HASHED_ID_PREFIX = 'h_';
 

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { OsiguEvent } from '../osigu/envelope';
 import { DEV_RESOURCE_ID_HASH_KEY, hashId } from '../osigu/id-key';
-import { idKey, type IdFlag } from '../osigu/ids';
+import { eventTypeLabel, idKey, type IdFlag } from '../osigu/ids';
 import type { EventWorkflowInput } from '../workflows/event-input';
 import type { EventRoute } from './routing';
 import { OSIGU_ENVIRONMENT, OSIGU_EVENT_FAMILY, OSIGU_EVENT_TYPE, OSIGU_RESOURCE_ID } from './search-attributes';
@@ -48,6 +48,17 @@ export function eventKeys(event: Pick<OsiguEvent, 'event_id'>, route: EventRoute
   return { workflowId: eventKey.key, resourceKey, flags };
 }
 
+/**
+ * The Web UI's one-line title for an event workflow, e.g. `dispensing.completed · dsp_01JC…`: the
+ * type (when it matches the type grammar) and the PHI-safe resource key, nothing from `data`.
+ * The SDK sends it through the payload codec, so with encryption on the Web UI shows it through
+ * the codec server, like the payloads.
+ */
+export function eventSummary(event: Pick<OsiguEvent, 'event_type'>, resourceKey: string | undefined): string {
+  const type = eventTypeLabel(event.event_type);
+  return resourceKey === undefined ? type : `${type} · ${resourceKey}`;
+}
+
 export function createEventStarter({
   client,
   taskQueue,
@@ -79,8 +90,9 @@ export function createEventStarter({
           //   both ways the delivery is acknowledged as a duplicate.
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+          staticSummary: eventSummary(event, resourceKey),
           typedSearchAttributes: [
-            { key: OSIGU_EVENT_TYPE, value: event.event_type },
+            { key: OSIGU_EVENT_TYPE, value: eventTypeLabel(event.event_type) },
             { key: OSIGU_EVENT_FAMILY, value: route.family },
             ...(resourceKey === undefined ? [] : [{ key: OSIGU_RESOURCE_ID, value: resourceKey }]),
             ...(event.environment === undefined ? [] : [{ key: OSIGU_ENVIRONMENT, value: event.environment }]),

@@ -1,4 +1,12 @@
-import { ActivityFailure, log, metricMeter, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  log,
+  metricMeter,
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { resourceIdOf, type EventFamily, type FamilyName } from '../osigu/families';
 import { HANDOFF_REJECTED } from '../temporal/failure-types';
@@ -41,6 +49,15 @@ export async function handleEvent(family: Pick<EventFamily, 'name' | 'resourceFi
       metricMeter
         .createCounter('osigu_events_parked', 'events', 'Events whose workflow completed parked')
         .add(1, { reason: extra.parkedReason ?? 'unknown', family: family.name });
+    // The Web UI's current details (answered by query: no command, so old histories replay the
+    // same): the outcome, where the event went and the flags, e.g. `forwarded → dispensation:dsp_… · applied`.
+    setCurrentDetails(
+      [
+        extra.entityWorkflowId === undefined ? outcome : `${outcome} → ${extra.entityWorkflowId}`,
+        ...(extra.entityOutcome === undefined ? [] : [extra.entityOutcome]),
+        ...flags,
+      ].join(' · '),
+    );
     log.info('event handled', {
       eventId: event.event_id,
       eventType: event.event_type,

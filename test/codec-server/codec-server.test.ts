@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import pino from 'pino';
+import { codecAuditRecord } from '../../src/codec-server/audit-log';
 import { loadCodecServerConfig, type CodecServerConfig } from '../../src/codec-server/config';
 import { startCodecServer, type CodecServer } from '../../src/codec-server/server';
 import { ConfigError, type Env } from '../../src/config';
@@ -244,6 +246,54 @@ describe('codec server: logs', () => {
     expect(all).toContain('"namespace":"default"');
     for (const secret of [TOKEN, KEY, 'Ana', 'López', 'R51', 'bnf_01HW8GQ2KMNP3F4R5T6Y7U8V9W'])
       expect({ secret, logged: all.includes(secret) }).toEqual({ secret, logged: false });
+  });
+});
+
+describe('codec server: the audit file (CODEC_SERVER_AUDIT_LOG)', () => {
+  it('appends one line per decode or encode, served or refused: who, how, which namespace, how many, the answer; nothing else', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'codec-audit-')), 'audit.log');
+    const audited = await startCodecServer(loadCodecServerConfig({ ...ENV, CODEC_SERVER_AUDIT_LOG: file }), {
+      logger: pino({ level: 'silent' }),
+    });
+    const call = (pathname: string, headers: Record<string, string>): Promise<Response> =>
+      fetch(`${audited.origin}${pathname}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...headers },
+        body: JSON.stringify({ payloads: [payload] }),
+      });
+    const payload = await encrypted(prescription);
+    try {
+      expect((await call('/codec/decode', bearer)).status).toBe(200);
+      expect((await call('/codec/encode', bearer)).status).toBe(200);
+      expect((await call('/codec/decode', {})).status).toBe(401);
+      expect((await call('/codec/decode', { authorization: 'Bearer wrong' })).status).toBe(401);
+      // Not a codec request: not audited.
+      expect((await fetch(`${audited.origin}/healthz`)).status).toBe(200);
+    } finally {
+      await audited.close();
+    }
+    const text = readFileSync(file, 'utf8');
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((line) => codecAuditRecord.parse(JSON.parse(line)));
+    expect(lines.map(({ at: _at, ...rest }) => rest)).toEqual([
+      { who: 'bearer', auth: 'bearer', operation: 'decode', namespace: 'default', payloads: 1, status: 200 },
+      { who: 'bearer', auth: 'bearer', operation: 'encode', namespace: 'default', payloads: 1, status: 200 },
+      { who: 'unauthenticated', auth: 'none', operation: 'decode', namespace: 'default', status: 401, code: 'unauthorized' },
+      { who: 'unauthenticated', auth: 'none', operation: 'decode', namespace: 'default', status: 401, code: 'unauthorized' },
+    ]);
+    for (const line of lines) expect(Number.isNaN(Date.parse(line.at))).toBe(false);
+    for (const secret of [TOKEN, KEY, 'López', payload.data]) expect(text.includes(secret)).toBe(false);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses to start when it cannot write the audit file', async () => {
+    await expect(
+      startCodecServer(loadCodecServerConfig({ ...ENV, CODEC_SERVER_AUDIT_LOG: '/nonexistent-dir/audit.log' }), {
+        logger: pino({ level: 'silent' }),
+      }),
+    ).rejects.toThrow(/ENOENT/);
   });
 });
 

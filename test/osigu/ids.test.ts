@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { entityWorkflowId, EVENT_FAMILIES } from '../../src/osigu/families';
 import { createIdKeyer, DEV_RESOURCE_ID_HASH_KEY, hashId } from '../../src/osigu/id-key';
-import { HASHED_ID_PREFIX, idKey, matchesIdGrammar } from '../../src/osigu/ids';
-import { eventKeys } from '../../src/temporal/event-starter';
+import { eventTypeLabel, HASHED_ID_PREFIX, idKey, matchesIdGrammar, WITHHELD_EVENT_TYPE } from '../../src/osigu/ids';
+import { eventKeys, eventSummary } from '../../src/temporal/event-starter';
 import { routeEvent } from '../../src/temporal/routing';
 import { FIXTURES_DIR } from '../support/delivery';
 
@@ -90,4 +90,25 @@ describe('eventKeys: what the starter writes where nothing is encrypted', () => 
     expect(keys.flags).toEqual(['event_id_hashed']);
     expect(eventKeys(event, routeEvent(event), hash).workflowId).toBe(keys.workflowId);
   });
+});
+
+describe('the event-type grammar, and the Web UI title of an event workflow', () => {
+  it("accepts every type in Osigu's fixtures and titles the event with its type and resource key", () => {
+    for (const file of readdirSync(FIXTURES_DIR).filter((name) => name.endsWith('.json'))) {
+      const event = JSON.parse(readFileSync(path.join(FIXTURES_DIR, file), 'utf8')) as { event_type: string };
+      expect(eventTypeLabel(event.event_type)).toBe(event.event_type);
+    }
+    expect(eventSummary({ event_type: 'dispensing.completed' }, 'dsp_01JC0000000000000000000001')).toBe(
+      'dispensing.completed · dsp_01JC0000000000000000000001',
+    );
+    expect(eventSummary({ event_type: 'provider.updated' }, undefined)).toBe('provider.updated');
+  });
+
+  it.each(['María José Pérez', 'dispensing.completed\n', 'Dispensing.Completed', 'a.b.c.d.e', `x.${'y'.repeat(65)}`, '', 'dsp_1/2'])(
+    'withholds a type outside the grammar (%j) wherever nothing is encrypted',
+    (type) => {
+      expect(eventTypeLabel(type)).toBe(WITHHELD_EVENT_TYPE);
+      expect(eventSummary({ event_type: type }, 'h_0123')).toBe(`${WITHHELD_EVENT_TYPE} · h_0123`);
+    },
+  );
 });
