@@ -5,23 +5,11 @@ import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { DevServer } from '../../scripts/dev-server';
 import { signatureHeader } from '../../src/osigu/signature';
 import { fixtureEvent, TEST_SECRET } from '../support/delivery';
-import { startTemporal, startTestReceiver, startWorker, type RunningWorker } from '../support/stack';
+import { startTestReceiver, useStack } from '../support/stack';
 
-let temporal: DevServer;
-let worker: RunningWorker;
-
-beforeAll(async () => {
-  temporal = await startTemporal();
-  worker = await startWorker(temporal.address);
-}, 120_000);
-
-afterAll(async () => {
-  await worker?.stop();
-  await temporal?.stop();
-});
+const stack = useStack({ worker: true });
 
 describe('native HTTPS', () => {
   let dir: string;
@@ -63,7 +51,7 @@ describe('native HTTPS', () => {
   }
 
   it('serves over TLS 1.2+ with the configured certificate and refuses older protocols', async () => {
-    const receiver = await startTestReceiver(temporal.address, {
+    const receiver = await startTestReceiver(stack.temporal.address, {
       TLS_CERT_FILE: path.join(dir, 'cert.pem'),
       TLS_KEY_FILE: path.join(dir, 'key.pem'),
     });
@@ -80,7 +68,7 @@ describe('native HTTPS', () => {
 
 describe('graceful shutdown', () => {
   it('stops accepting, finishes the request in flight with a 200, then closes', async () => {
-    const receiver = await startTestReceiver(temporal.address);
+    const receiver = await startTestReceiver(stack.temporal.address);
     const { port } = new URL(receiver.origin);
     const body = Buffer.from(JSON.stringify(fixtureEvent('settlement.paid')));
     const header = signatureHeader(body, { secrets: TEST_SECRET, timestamp: Math.floor(Date.now() / 1000) });
