@@ -11,6 +11,13 @@ import type { Env } from '../src/config';
 import { MIN_TOKEN_LENGTH } from '../src/codec-server/config';
 import { loadPayloadEncryption } from '../src/temporal/codec/settings';
 
+/**
+ * The receiver's webhook secret when OSIGU_WEBHOOK_SECRET is unset (README): published, so that
+ * `npm run dev`, the simulator and the bench sign and verify with no setup. src/config.ts refuses
+ * it in production.
+ */
+export const DEV_WEBHOOK_SECRET = 'whsec_dev_only_not_a_secret';
+
 export const KEYS_FILE = 'payload-encryption-keys';
 export const TOKEN_FILE = 'codec-server-token';
 

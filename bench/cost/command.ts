@@ -9,14 +9,13 @@ import { Command, InvalidArgumentError } from 'commander';
 import { connectOps } from '../../src/ops/connect';
 import { EVENT_WORKFLOW_TYPES } from '../../src/ops/resources';
 import { signatureHeader } from '../../src/osigu/signature';
+import { DEV_WEBHOOK_SECRET } from '../../scripts/dev-keys';
 import { defaultFixturesDir } from '../../simulator/commands/load';
 import type { Client } from '@temporalio/client';
 import { attribute, type CostReport } from './attribute';
 import { collect } from './collect';
 import { formatCost } from './report';
 
-// The development secret npm run dev's receiver uses when OSIGU_WEBHOOK_SECRET is unset (README).
-const DEV_SECRET = 'whsec_dev_only_not_a_secret';
 const ID_FIELDS = [
   'authorization_id',
   'authorization_request_id',
@@ -149,7 +148,7 @@ async function main(argv: readonly string[]): Promise<number> {
     .option(
       '--secret <secret>',
       'the receiver’s webhook secret, for --send (default: OSIGU_WEBHOOK_SECRET, else the dev secret)',
-      process.env.OSIGU_WEBHOOK_SECRET || DEV_SECRET,
+      process.env.OSIGU_WEBHOOK_SECRET || DEV_WEBHOOK_SECRET,
     )
     .option('--fixtures-dir <dir>', 'the fixtures, for --send', defaultFixturesDir())
     .option('--json <file>', 'also write the figures as JSON')

@@ -1,7 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import pino from 'pino';
 import { parseClientPair, type ClientCredentials } from '../api/client-credentials';
-import { DEV_CLIENT, DEV_WEBHOOK_SECRET } from '../api/dev-defaults';
+import { DEV_WEBHOOK_SECRET } from '../../scripts/dev-keys';
+import { DEV_CLIENT } from '../api/dev-defaults';
 import { startOsiguApi } from '../api/server';
 
 interface ApiCommandOptions {

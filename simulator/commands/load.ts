@@ -3,7 +3,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { signatureHeader } from '../../src/osigu/signature';
-import { DEV_WEBHOOK_SECRET } from '../api/dev-defaults';
+import { DEV_WEBHOOK_SECRET } from '../../scripts/dev-keys';
 
 /*
  * Load mode: many distinct, correctly signed events against a receiver, through autocannon (HDR
