@@ -3,10 +3,9 @@
  * tsc into the run's temporary directory, so they run as plain `node`, like the receiver from
  * dist/: no tsx hook, no esbuild helper process in their CPU and memory.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { runChild } from '../scripts/child-process';
 
 export const BENCH_ENTRIES = [
   'bench/baselines/verify-only-receiver.ts',
@@ -43,11 +42,13 @@ export async function compileEntries(root: string, outDir: string): Promise<Comp
       include: [],
     }),
   );
-  const child = spawn(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', tsconfig], {
+  const { code } = await runChild({
+    command: process.execPath,
+    args: [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', tsconfig],
     cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdout: 'inherit',
+    stderr: 'inherit',
   });
-  const [code] = (await once(child, 'exit')) as [number | null];
   const compiled = (entry: BenchEntry): string => path.join(outDir, entry.replace(/\.ts$/, '.js'));
   const missing = BENCH_ENTRIES.filter((entry) => !existsSync(compiled(entry)));
   // tsc emits despite type errors (someone's edit in progress): only a missing file stops the run.

@@ -4,12 +4,12 @@
  * bench/README.md. Exits 0 whatever the times are, 1 if an acknowledged event was not found
  * exactly once, 2 if nothing could run.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
+import { runChild } from '../scripts/child-process';
+import { DEV_WEBHOOK_SECRET } from '../scripts/dev-keys';
 import { temporalCliPath } from '../scripts/dev-server';
 import { renderChart } from './chart';
 import { compileEntries } from './compile';
@@ -28,8 +28,6 @@ import { startOurStack } from './variants/receiver';
 import type { RunContext, StepRun, Target } from './variants/types';
 
 const ROOT = path.resolve(__dirname, '..');
-/** The development secret (README): these receivers only ever see the bench's own traffic. */
-const SECRET = 'whsec_dev_only_not_a_secret';
 /** Below this (percent of one core, all measured servers together) the servers count as quiet. */
 const QUIET_CPU_PERCENT = 15;
 
@@ -53,9 +51,8 @@ function errorText(error: unknown): string {
 
 async function build(): Promise<boolean> {
   say('bench: npm run build (the receiver and worker run from dist/, as in production)');
-  const child = spawn('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return code === 0;
+  const run = await runChild({ command: 'npm', args: ['run', '--silent', 'build'], cwd: ROOT, stdout: 'inherit', stderr: 'inherit' });
+  return run.code === 0;
 }
 
 /** Waits (at most --settle seconds) until the servers are quiet and no task waits for a worker. */
@@ -278,7 +275,8 @@ async function main(): Promise<number> {
     workDir,
     logDir,
     options,
-    secret: SECRET,
+    // These receivers only ever see the bench's own traffic.
+    secret: DEV_WEBHOOK_SECRET,
     templates,
     entries,
     cliPath: memo(async () => {

@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { prepareNamespace } from '../src/temporal/namespace-setup';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/temporal/search-attributes';
+import { runChild, startChild, waitUntil } from './child-process';
 
 const TEMPORAL_CLI_SCRIPT = path.join(__dirname, 'temporal-cli.sh');
 
@@ -13,13 +14,9 @@ const TEMPORAL_CLI_SCRIPT = path.join(__dirname, 'temporal-cli.sh');
  * its progress lines go straight to our stderr.
  */
 export async function temporalCliPath(): Promise<string> {
-  const child = spawn('bash', [TEMPORAL_CLI_SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  // 'close', not 'exit': only then has all of stdout been read.
-  const [code] = (await once(child, 'close')) as [number | null];
-  if (code !== 0) throw new Error(`scripts/temporal-cli.sh failed (exit ${code}); see the messages above`);
-  return stdout.trim();
+  const run = await runChild({ command: 'bash', args: [TEMPORAL_CLI_SCRIPT], stdout: 'capture', stderr: 'inherit' });
+  if (run.code !== 0) throw new Error(`scripts/temporal-cli.sh failed (exit ${run.code}); see the messages above`);
+  return run.stdout.trim();
 }
 
 /** A port nobody listens on right now (a small race remains; callers on loopback accept it). */
@@ -95,17 +92,24 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   for (const value of options.dynamicConfig ?? []) args.push('--dynamic-config-value', value);
   if (options.dbFile !== undefined) for (const pragma of options.sqlitePragmas ?? FILE_DB_PRAGMAS) args.push('--sqlite-pragma', pragma);
 
-  const child = spawn(options.cliPath, args, { stdio: ['ignore', options.output ?? 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-4_000);
-    if (options.output === 'inherit') process.stderr.write(chunk);
+  const child = startChild({
+    name: 'temporal dev server',
+    command: options.cliPath,
+    args,
+    stdout: options.output ?? 'ignore',
+    stderr: 'capture',
+    keep: 4_000,
+    echo: options.output === 'inherit',
+    graceMs: 10_000,
   });
-  const exited = once(child, 'exit');
 
   const address = `${ip}:${port}`;
   try {
-    await waitUntilServing(address, child, () => stderr);
+    await waitUntil(child, `serving at ${address}`, () => serving(address), {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      shown: () => child.output(),
+    });
     const connection = await Connection.connect({ address });
     try {
       await prepareNamespace(connection, NAMESPACE);
@@ -113,45 +117,27 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       await connection.close();
     }
   } catch (error) {
-    child.kill('SIGKILL');
+    await child.kill();
     throw error;
   }
 
-  const stopWith = async (signal: NodeJS.Signals): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(signal);
-    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(force);
-  };
   return {
     address,
     namespace: NAMESPACE,
     uiUrl: options.uiPort === undefined ? undefined : `http://${ip}:${options.uiPort}`,
-    process: child,
-    stop: () => stopWith('SIGTERM'),
-    kill: () => stopWith('SIGKILL'),
+    process: child.process,
+    stop: () => child.stop(),
+    kill: () => child.kill(),
   };
 }
 
-async function waitUntilServing(address: string, child: ChildProcess, output: () => string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`temporal dev server exited (${child.exitCode ?? child.signalCode}):\n${output()}`);
-    }
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-      try {
-        await connection.withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}));
-        return;
-      } finally {
-        await connection.close();
-      }
-    } catch (error) {
-      if (Date.now() > deadline)
-        throw new Error(`temporal dev server at ${address} did not answer in ${timeoutMs} ms: ${String(error)}\n${output()}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+/** Whether the frontend at `address` answers a GetSystemInfo (a refused connection throws). */
+async function serving(address: string): Promise<boolean> {
+  const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+  try {
+    await connection.withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}));
+    return true;
+  } finally {
+    await connection.close();
   }
 }

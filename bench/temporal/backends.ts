@@ -11,7 +11,8 @@ import { temporal as proto } from '@temporalio/proto';
 import { startDevServer } from '../../scripts/dev-server';
 import { prepareNamespace } from '../../src/temporal/namespace-setup';
 import { OSIGU_EVENT_FAMILY, OSIGU_EVENT_TYPE } from '../../src/temporal/search-attributes';
-import { childEnv, runToEnd, sleep, spawnChild, tailOf, type Child } from '../children';
+import { tailOf, type Child } from '../../scripts/child-process';
+import { childEnv, runToEnd, sleep, spawnChild } from '../children';
 import { newTag } from '../load/events';
 
 export type BackendKind = 'sqlite' | 'postgres';
@@ -37,8 +38,8 @@ export interface TemporalBackend {
  * The reason a Temporal server gave up, from its JSON log: the last fatal entry, else the last
  * error, as "msg: error", short.
  */
-export function diagnose(logFile: string): string {
-  if (!existsSync(logFile)) return 'no log';
+export function diagnose(logFile: string | undefined): string {
+  if (logFile === undefined || !existsSync(logFile)) return 'no log';
   const lines = readFileSync(logFile, 'utf8').trimEnd().split('\n');
   const entries = lines.flatMap((line) => {
     try {

@@ -7,7 +7,8 @@
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../scripts/dev-server';
-import { childEnv, sleep, spawnChild, waitForHttp, type Child } from '../children';
+import { waitForHttp, type Child } from '../../scripts/child-process';
+import { childEnv, sleep, spawnChild } from '../children';
 import { backlog, waitForWorkers, type TemporalBackend } from '../temporal/backends';
 import { checkInTemporal } from '../temporal/exactly-once';
 import { runHttpStep } from './http-target';

@@ -1,7 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { appendFileSync } from 'node:fs';
 import path from 'node:path';
+import { startChild, waitForOutput } from '../../scripts/child-process';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -34,58 +32,34 @@ interface SpawnOptions {
 const TAIL_CHARS = 8_000;
 
 async function spawnService({ name, entry, env, readyWhen, readyTimeoutMs = 60_000 }: SpawnOptions): Promise<ChildService> {
-  const child: ChildProcess = spawn(process.execPath, ['--require', 'tsx/cjs', entry], {
+  // Always drained (a child whose pipe fills up blocks on its next log line), the end kept for
+  // failure messages. FAULTS_LOG_DIR=/some/dir keeps each process's whole output, for a post-mortem.
+  const logDir = process.env.FAULTS_LOG_DIR;
+  const child = startChild({
+    name,
+    command: process.execPath,
+    args: ['--require', 'tsx/cjs', entry],
     cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    keep: TAIL_CHARS * 4,
+    copyTo: logDir ? (pid) => path.join(logDir, `${name.replace(/\W+/g, '-')}-${pid}.log`) : undefined,
+    graceMs: 10_000,
   });
-  let output = '';
-  let asked = false;
-  let ready!: () => void;
-  const readySeen = new Promise<void>((resolve) => (ready = resolve));
-  // Always drained: a child whose pipe fills up blocks on its next log line.
-  // FAULTS_LOG_DIR=/some/dir keeps each process's whole output, for a post-mortem.
-  const logFile = process.env.FAULTS_LOG_DIR
-    ? path.join(process.env.FAULTS_LOG_DIR, `${name.replace(/\W+/g, '-')}-${child.pid ?? 'x'}.log`)
-    : undefined;
-  const collect = (chunk: Buffer) => {
-    if (logFile !== undefined) appendFileSync(logFile, chunk);
-    output = (output + chunk.toString('utf8')).slice(-TAIL_CHARS * 4);
-    if (readyWhen.test(output)) ready();
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = once(child, 'exit');
-
-  const timer = setTimeout(() => child.kill('SIGKILL'), readyTimeoutMs);
   try {
-    await Promise.race([
-      readySeen,
-      exited.then(([code, signal]) => {
-        throw new Error(`${name} exited before it was ready (${String(code ?? signal)}):\n${output.slice(-TAIL_CHARS)}`);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
+    await waitForOutput(child, readyWhen, readyTimeoutMs);
+  } catch (error) {
+    await child.kill();
+    throw error;
   }
-
-  const end = async (signal: NodeJS.Signals): Promise<void> => {
-    asked = true;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(signal);
-    const force = signal === 'SIGKILL' ? undefined : setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    if (force !== undefined) clearTimeout(force);
-  };
   return {
     name,
     pid: child.pid,
-    kill: () => end('SIGKILL'),
-    stop: () => end('SIGTERM'),
+    kill: () => child.kill(),
+    stop: () => child.stop(),
     get exitedUnexpectedly() {
-      return !asked && (child.exitCode !== null || child.signalCode !== null);
+      return !child.stopRequested && child.exited();
     },
-    tail: () => output.slice(-TAIL_CHARS),
+    tail: () => child.output().slice(-TAIL_CHARS),
   };
 }
 

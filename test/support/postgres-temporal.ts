@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { runChild, startChild, waitUntil, type Child } from '../../scripts/child-process';
 import { freePort, type DevServer, type DevServerOptions } from '../../scripts/dev-server';
 import { prepareNamespace } from '../../src/temporal/namespace-setup';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/temporal/search-attributes';
@@ -43,29 +43,18 @@ const clusters = new Map<string, Cluster>();
 let installed: Promise<void> | undefined;
 let collected: Promise<void> | undefined;
 
-function run(command: string, args: string[], env: Record<string, string>, showStderr = false): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-      // A first build takes minutes: its progress lines go straight to our stderr.
-      if (showStderr) process.stderr.write(chunk);
-    });
-    child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'ENOENT'
-          ? new Error(`${command} not found (TEMPORAL_TEST_SERVER=postgres needs bash and PostgreSQL's psql)`)
-          : error,
-      ),
-    );
-    child.on('close', (code) => {
-      if (code === 0) resolve(stdout);
-      else reject(new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${stderr.slice(-4_000)}`));
-    });
-  });
+async function run(command: string, args: string[], env: Record<string, string>, showStderr = false): Promise<string> {
+  let result;
+  try {
+    // A first build takes minutes: with showStderr its progress lines go straight to our stderr.
+    result = await runChild({ command, args, env: { ...process.env, ...env }, echo: showStderr && 'stderr only' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new Error(`${command} not found (TEMPORAL_TEST_SERVER=postgres needs bash and PostgreSQL's psql)`);
+    throw error;
+  }
+  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.code}):\n${result.stderr.slice(-4_000)}`);
+  return result.stdout;
 }
 
 const psql = (sql: string): Promise<string> =>
@@ -194,38 +183,33 @@ async function newCluster(options: Partial<DevServerOptions>): Promise<Cluster> 
   return { env, address: `${ip}:${frontend}` };
 }
 
-interface Started {
-  child: ChildProcess;
-  exited: Promise<unknown>;
-}
-
-async function launch(cluster: Cluster, options: Partial<DevServerOptions>): Promise<Started> {
-  const child = spawn('bash', [SCRIPT, 'start'], { env: { ...process.env, ...cluster.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-6_000);
-    if (options.output === 'inherit') process.stderr.write(chunk);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = once(child, 'exit');
+async function launch(cluster: Cluster, options: Partial<DevServerOptions>): Promise<Child> {
+  const child = startChild({
+    name: 'temporal server (PostgreSQL)',
+    command: 'bash',
+    args: [SCRIPT, 'start'],
+    env: { ...process.env, ...cluster.env },
+    keep: 6_000,
+    echo: options.output === 'inherit',
+    graceMs: 10_000,
+  });
   // If this Jest worker dies without stopping the server (a hook timed out, Jest force-exited it),
   // the watchdog's stdin closes and it kills the server, which would otherwise live on. A line on
-  // stdin (written by stop) lets it go without killing.
+  // stdin (written by stop) lets it go without killing. Spawned bare, not with child-process.ts:
+  // it is meant to outlive us, unwaited and never stopped.
   const watchdog = spawn('bash', ['-c', 'read -r _ || kill -KILL "$0" 2>/dev/null', String(child.pid)], {
     stdio: ['pipe', 'ignore', 'ignore'],
   });
   watchdog.unref();
   (watchdog.stdin as unknown as { unref?: () => void }).unref?.();
-  void exited.then(() => watchdog.stdin?.end('\n'));
+  void child.exit.then(() => watchdog.stdin?.end('\n'));
   try {
-    await waitUntilReady(cluster.address, child, () => output);
+    await waitUntilReady(cluster.address, child);
   } catch (error) {
-    child.kill('SIGKILL');
-    await exited;
+    await child.kill();
     throw error;
   }
-  return { child, exited };
+  return child;
 }
 
 export async function startPostgresTemporal(options: Partial<DevServerOptions> = {}): Promise<DevServer> {
@@ -240,7 +224,7 @@ export async function startPostgresTemporal(options: Partial<DevServerOptions> =
     if (key !== undefined) clusters.set(key, cluster);
   }
 
-  let started: Started | undefined;
+  let started: Child | undefined;
   for (let attempt = 1; started === undefined; attempt += 1) {
     try {
       started = await launch(cluster, options);
@@ -251,15 +235,12 @@ export async function startPostgresTemporal(options: Partial<DevServerOptions> =
       Object.assign(cluster.env, await internalPorts(options.ip ?? '127.0.0.1', Number(cluster.env.TEMPORAL_PG_FRONTEND_PORT)));
     }
   }
-  const { child, exited } = started;
+  const child = started;
 
   const { env } = cluster;
-  const stopWith = async (signal: NodeJS.Signals): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(signal);
-    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(force);
+  const stopWith = async (end: () => Promise<void>): Promise<void> => {
+    if (child.exited()) return;
+    await end();
     // Nothing can start this one again: its databases go now (~0.1 s each). Those of a server
     // started with a `dbFile` or `port` stay for a restart and go with the next run's sweep.
     if (key === undefined) {
@@ -272,27 +253,21 @@ export async function startPostgresTemporal(options: Partial<DevServerOptions> =
     address: cluster.address,
     namespace: NAMESPACE,
     uiUrl: undefined,
-    process: child,
-    stop: () => stopWith('SIGTERM'),
-    kill: () => stopWith('SIGKILL'),
+    process: child.process,
+    stop: () => stopWith(() => child.stop()),
+    kill: () => stopWith(() => child.kill()),
   };
 }
-
-const exitedWith = (child: ChildProcess): string | undefined =>
-  child.exitCode !== null || child.signalCode !== null ? String(child.exitCode ?? child.signalCode) : undefined;
 
 /**
  * Serving, `default` registered with our search attributes, and those usable in a query: a fresh
  * cluster has no namespace at all, and the attributes' aliases reach each service with its next
  * namespace refresh.
  */
-async function waitUntilReady(address: string, child: ChildProcess, output: () => string, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+async function waitUntilReady(address: string, child: Child, timeoutMs = 90_000): Promise<void> {
   const query = SEARCH_ATTRIBUTE_KEYS.map((key) => `${key.name} = 'probe'`).join(' AND ');
-  let step = 'connect';
-  for (;;) {
-    const code = exitedWith(child);
-    if (code !== undefined) throw new Error(`temporal server (PostgreSQL) exited (${code}) during ${step}:\n${output()}`);
+  const ready = async (): Promise<boolean> => {
+    let step = 'connect';
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       try {
@@ -307,14 +282,13 @@ async function waitUntilReady(address: string, child: ChildProcess, output: () =
       } finally {
         await connection.close();
       }
-      // The frontend knows the aliases now; history and matching refresh on the same period.
-      await new Promise((resolve) => setTimeout(resolve, NAMESPACE_REFRESH_MS));
-      return;
     } catch (error) {
-      if (Date.now() > deadline) {
-        throw new Error(`temporal server (PostgreSQL) at ${address} not ready in ${timeoutMs} ms (${step}): ${String(error)}\n${output()}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      throw new Error(`${step}: ${String(error)}`);
     }
-  }
+    // The frontend knows the aliases now; history and matching refresh on the same period.
+    await new Promise((resolve) => setTimeout(resolve, NAMESPACE_REFRESH_MS));
+    return true;
+  };
+  // All of the output kept: startPostgresTemporal looks in it for "address already in use".
+  await waitUntil(child, `ready at ${address}`, ready, { timeoutMs, intervalMs: 250, shown: () => child.output() });
 }
