@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import path from 'node:path';
+import { runChild } from '../../scripts/child-process';
 import { loadFixture } from '../../simulator/events/fixtures';
 import type { RunReport } from '../../simulator/delivery/report';
 import { TEST_SECRET } from '../support/delivery';
@@ -24,16 +23,12 @@ interface CliRun {
 }
 
 async function osigu(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', ENTRY, '--', ...args], {
+  const { code, stdout, stderr } = await runChild({
+    command: process.execPath,
+    args: ['--require', 'tsx/cjs', '-e', ENTRY, '--', ...args],
     cwd: ROOT,
     env: { PATH: process.env.PATH, ...(process.env.OSIGU_FIXTURES_DIR && { OSIGU_FIXTURES_DIR: process.env.OSIGU_FIXTURES_DIR }), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const [code] = (await once(child, 'exit')) as [number | null];
   return { code, stdout, stderr };
 }
 
