@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { startChild, waitForOutput, type Child } from '../../scripts/child-process';
 import { freePort, type DevServer } from '../../scripts/dev-server';
 import type { Receiver } from '../../src/http/server';
 import { deliver, deliverUntilAcknowledged, fixtureEvent, TEST_SECRET } from '../support/delivery';
@@ -79,10 +78,14 @@ describe('when the receiver process is killed mid-stream', () => {
     await temporal?.stop();
   });
 
-  async function spawnReceiver(port: number): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/http/server.ts'], {
+  async function spawnReceiver(port: number): Promise<Child> {
+    const child = startChild({
+      name: `receiver :${port}`,
+      command: process.execPath,
+      args: ['--require', 'tsx/cjs', 'src/http/server.ts'],
       cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stderr: 'inherit',
+      keep: 8_000,
       env: {
         PATH: process.env.PATH,
         OSIGU_ENVIRONMENT: 'sandbox',
@@ -95,12 +98,7 @@ describe('when the receiver process is killed mid-stream', () => {
       },
     });
     // The first log line says it listens.
-    let seen = '';
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      seen += chunk.toString('utf8');
-      if (seen.includes('receiver listening')) break;
-    }
-    child.stdout?.resume();
+    await waitForOutput(child, /receiver listening/);
     return child;
   }
 
@@ -126,15 +124,13 @@ describe('when the receiver process is killed mid-stream', () => {
     })();
 
     while (acknowledged < 15) await new Promise((resolve) => setTimeout(resolve, 10));
-    receiver.kill('SIGKILL');
-    await once(receiver, 'exit');
+    await receiver.kill();
     expect(acknowledged).toBeLessThan(bodies.length);
     receiver = await spawnReceiver(port);
     try {
       await sending;
     } finally {
-      receiver.kill('SIGTERM');
-      await once(receiver, 'exit');
+      await receiver.stop();
     }
 
     for (const body of bodies) {
