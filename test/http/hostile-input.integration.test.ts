@@ -2,14 +2,13 @@ import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { DevServer } from '../../scripts/dev-server';
 import type { Receiver } from '../../src/http/server';
 import { computeSignature, signatureHeader } from '../../src/osigu/signature';
 import type { EventWorkflowInput } from '../../src/workflows/event-input';
 import { deliver, fixtureEvent, TEST_SECRET, uniqueEventId } from '../support/delivery';
-import { startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';
+import { startTestReceiver, useStack } from '../support/stack';
 
 /*
  * Hostile and malformed traffic against the real receiver, a real worker and a real Temporal dev
@@ -22,35 +21,22 @@ const WEBHOOK_PATH = '/osigu/webhooks';
 /** Every status this receiver may ever answer; anything else (500 above all) is a bug. */
 const ALLOWED_STATUSES = [200, 400, 401, 404, 405, 408, 413, 415, 431, 503];
 
-let temporal: DevServer;
-let worker: RunningWorker;
-let receiver: Receiver;
-let client: Client;
-let closeClient: () => Promise<void>;
+const stack = useStack({
+  worker: true,
+  receiver: true,
+  receiverEnv: { WEBHOOK_BODY_LIMIT: String(BODY_LIMIT), REQUEST_TIMEOUT_MS: '2000', HEADERS_TIMEOUT_MS: '1000' },
+  receiverCloseGraceMs: 1_000,
+  client: true,
+});
 let url: string;
 let port: number;
 /** Every status seen in this file, checked once more at the end. */
 const seen: number[] = [];
 
-beforeAll(async () => {
-  temporal = await startTemporal();
-  worker = await startWorker(temporal.address);
-  receiver = await startTestReceiver(temporal.address, {
-    WEBHOOK_BODY_LIMIT: String(BODY_LIMIT),
-    REQUEST_TIMEOUT_MS: '2000',
-    HEADERS_TIMEOUT_MS: '1000',
-  });
-  ({ client, close: closeClient } = await temporalClient(temporal.address));
-  url = `${receiver.origin}${WEBHOOK_PATH}`;
-  port = Number(new URL(receiver.origin).port);
-}, 120_000);
-
-afterAll(async () => {
-  await receiver?.close(1_000);
-  await worker?.stop();
-  await closeClient?.();
-  await temporal?.stop();
-}, 120_000);
+beforeAll(() => {
+  url = `${stack.receiver.origin}${WEBHOOK_PATH}`;
+  port = Number(new URL(stack.receiver.origin).port);
+});
 
 function expectAllowed(status: number | undefined): void {
   if (status !== undefined) seen.push(status);
@@ -83,11 +69,11 @@ function eventOfSize(size: number): { eventId: string; body: string } {
 }
 
 async function expectNoWorkflow(workflowId: string): Promise<void> {
-  await expect(client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  await expect(stack.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
 }
 
 async function expectWorkflowCompleted(workflowId: string): Promise<void> {
-  expect(await client.workflow.getHandle(workflowId).result()).toMatchObject({ eventId: workflowId });
+  expect(await stack.client.workflow.getHandle(workflowId).result()).toMatchObject({ eventId: workflowId });
 }
 
 async function fetchStatus(response: Promise<Response>): Promise<{ status: number; body: unknown }> {
@@ -336,7 +322,7 @@ describe('a body with multi-byte UTF-8', () => {
     expect(status).toBe(200);
 
     const eventId = String(sent.event_id);
-    const handle = client.workflow.getHandle(eventId);
+    const handle = stack.client.workflow.getHandle(eventId);
     await handle.result();
     const history = await handle.fetchHistory();
     const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
@@ -521,7 +507,7 @@ describe('slow clients (REQUEST_TIMEOUT_MS=2000, HEADERS_TIMEOUT_MS=1000)', () =
   async function settled(connection: RawConnection, eventId: string): Promise<void> {
     const deadline = Date.now() + 5_000;
     while (!connection.isClosed() && Date.now() < deadline) {
-      const found = await client.workflow
+      const found = await stack.client.workflow
         .getHandle(eventId)
         .describe()
         .then(
@@ -633,7 +619,7 @@ describe('a signed body nested deeper than the Temporal payload converter can se
   let roomy: Receiver;
 
   beforeAll(async () => {
-    roomy = await startTestReceiver(temporal.address);
+    roomy = await startTestReceiver(stack.temporal.address);
   });
 
   afterAll(async () => {
@@ -688,10 +674,10 @@ describe('many idle keep-alive connections', () => {
 
 describe('the receiver after all of the above', () => {
   it('is alive, ready, and every answer it gave was an allowed status', async () => {
-    const health = await fetch(`${receiver.origin}/healthz`);
+    const health = await fetch(`${stack.receiver.origin}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
-    expect((await fetch(`${receiver.origin}/readyz`)).status).toBe(200);
+    expect((await fetch(`${stack.receiver.origin}/readyz`)).status).toBe(200);
     expect(seen.length).toBeGreaterThan(20);
     expect(seen.filter((status) => !ALLOWED_STATUSES.includes(status))).toEqual([]);
   });
