@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
+import { startChild, type Child } from '../../scripts/child-process';
 import { freePort, type DevServer } from '../../scripts/dev-server';
 import { METRIC_NAMES } from '../../src/http/metrics';
 import { computeSignature } from '../../src/osigu/signature';
@@ -48,7 +48,7 @@ const FIXTURES = readdirSync(FIXTURES_DIR)
   .map((name) => JSON.parse(readFileSync(path.join(FIXTURES_DIR, name), 'utf8')) as Record<string, unknown>);
 
 let temporal: DevServer;
-let receiver: ChildProcess;
+let receiver: Child;
 let port: number;
 let origin: string;
 let logs = '';
@@ -57,9 +57,11 @@ beforeAll(async () => {
   temporal = await startTemporal();
   port = await freePort();
   origin = `http://127.0.0.1:${port}`;
-  receiver = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/http/server.ts'], {
+  receiver = startChild({
+    name: 'receiver',
+    command: process.execPath,
+    args: ['--require', 'tsx/cjs', 'src/http/server.ts'],
     cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       PATH: process.env.PATH,
       OSIGU_ENVIRONMENT: 'sandbox',
@@ -75,15 +77,12 @@ beforeAll(async () => {
       LOG_LEVEL: 'error',
     },
   });
-  for (const stream of [receiver.stdout, receiver.stderr]) stream?.on('data', (chunk: Buffer) => (logs += chunk.toString('utf8')));
+  receiver.onOutput((output) => (logs = output));
   await waitFor('the receiver to answer /healthz', async () => ((await fetch(`${origin}/healthz`)).ok ? true : undefined), 60_000);
 }, 120_000);
 
 afterAll(async () => {
-  if (receiver && receiver.exitCode === null) {
-    receiver.kill('SIGTERM');
-    await once(receiver, 'exit');
-  }
+  await receiver?.stop();
   await temporal?.stop();
 });
 
@@ -580,7 +579,7 @@ it(`${NUM_RUNS} random and mutated deliveries (seed ${SEED}): documented statuse
 }, 300_000);
 
 it('the receiver is alive and ready afterwards, logged no error and counted no internal_error', async () => {
-  expect(receiver.exitCode).toBeNull();
+  expect(receiver.exited()).toBe(false);
   expect((await fetch(`${origin}/healthz`)).status).toBe(200);
   expect((await fetch(`${origin}/readyz`)).status).toBe(200);
   const exposition = await scrape(origin);
