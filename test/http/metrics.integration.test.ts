@@ -1,12 +1,10 @@
 import { once } from 'node:events';
 import net from 'node:net';
-import type { DevServer } from '../../scripts/dev-server';
 import { METRIC_NAMES } from '../../src/http/metrics';
 import { STATUS_BY_CODE } from '../../src/http/rejection';
-import type { Receiver } from '../../src/http/server';
 import { deliver, fixtureEvent, TEST_SECRET } from '../support/delivery';
 import { changes, scrape, seriesOf, valueOf, type Exposition } from '../support/prometheus';
-import { startTemporal, startTestReceiver, startWorker, type RunningWorker } from '../support/stack';
+import { startTestReceiver, useStack } from '../support/stack';
 
 /*
  * GET /metrics against the real receiver, a real worker and a real Temporal: each kind of delivery
@@ -16,28 +14,18 @@ import { startTemporal, startTestReceiver, startWorker, type RunningWorker } fro
 const BODY_LIMIT = 4096;
 const WEBHOOK_PATH = '/osigu/webhooks';
 
-let temporal: DevServer;
-let worker: RunningWorker;
-let receiver: Receiver;
+const stack = useStack({
+  worker: true,
+  receiver: true,
+  receiverEnv: { WEBHOOK_BODY_LIMIT: String(BODY_LIMIT), MAX_IN_FLIGHT: '7', MAX_CONCURRENT_STARTS: '5' },
+  receiverCloseGraceMs: 1_000,
+});
 let url: string;
 /** Every event id and every string in every body sent, to look for in the scrapes. */
 const sentStrings = new Set<string>();
 
-beforeAll(async () => {
-  temporal = await startTemporal();
-  worker = await startWorker(temporal.address);
-  receiver = await startTestReceiver(temporal.address, {
-    WEBHOOK_BODY_LIMIT: String(BODY_LIMIT),
-    MAX_IN_FLIGHT: '7',
-    MAX_CONCURRENT_STARTS: '5',
-  });
-  url = `${receiver.origin}${WEBHOOK_PATH}`;
-}, 120_000);
-
-afterAll(async () => {
-  await receiver?.close(1_000);
-  await worker?.stop();
-  await temporal?.stop();
+beforeAll(() => {
+  url = `${stack.receiver.origin}${WEBHOOK_PATH}`;
 });
 
 /** Every string value sent (field names are the schema's, not data: "code" is in "code_space"). */
@@ -65,7 +53,7 @@ function snapshot(exposition: Exposition): Record<string, Map<string, number>> {
 }
 
 /** Runs `act`, then returns every series that moved, by kind. */
-async function moved(act: () => Promise<void>, origin = receiver.origin): Promise<Record<string, Record<string, number>>> {
+async function moved(act: () => Promise<void>, origin = stack.receiver.origin): Promise<Record<string, Record<string, number>>> {
   const before = snapshot(await scrape(origin));
   await act();
   const after = snapshot(await scrape(origin));
@@ -86,7 +74,7 @@ async function expectStatus(response: Promise<Response>, status: number, error?:
 
 describe('GET /metrics', () => {
   it('is Prometheus text: HELP and TYPE for each family, every outcome at 0 from the start, and Node process metrics', async () => {
-    const fresh = await startTestReceiver(temporal.address);
+    const fresh = await startTestReceiver(stack.temporal.address);
     try {
       const exposition = await scrape(fresh.origin);
       expect(exposition.types.get(METRIC_NAMES.deliveries)).toBe('counter');
@@ -134,17 +122,17 @@ describe('GET /metrics', () => {
   });
 
   it('reports the configured limits', async () => {
-    const exposition = await scrape(receiver.origin);
+    const exposition = await scrape(stack.receiver.origin);
     expect(valueOf(exposition, METRIC_NAMES.maxInFlight)).toBe(7);
     expect(valueOf(exposition, METRIC_NAMES.maxStartsInFlight)).toBe(5);
   });
 
   it('scraping, /healthz and /readyz move no delivery counter', async () => {
     const delta = await moved(async () => {
-      for (let i = 0; i < 3; i += 1) await scrape(receiver.origin);
-      expect((await fetch(`${receiver.origin}/healthz`)).status).toBe(200);
-      expect((await fetch(`${receiver.origin}/readyz`)).status).toBe(200);
-      expect((await fetch(`${receiver.origin}/metrics`, { method: 'HEAD' })).status).toBe(200);
+      for (let i = 0; i < 3; i += 1) await scrape(stack.receiver.origin);
+      expect((await fetch(`${stack.receiver.origin}/healthz`)).status).toBe(200);
+      expect((await fetch(`${stack.receiver.origin}/readyz`)).status).toBe(200);
+      expect((await fetch(`${stack.receiver.origin}/metrics`, { method: 'HEAD' })).status).toBe(200);
     });
     expect(delta).toEqual({});
   });
@@ -208,7 +196,7 @@ describe('each kind of delivery moves exactly its own counters', () => {
   it('405 and 404 are counted as refusals too', async () => {
     const delta = await moved(async () => {
       await expectStatus(fetch(url), 405, 'method_not_allowed');
-      await expectStatus(fetch(`${receiver.origin}/osigu/webhooks/evt_123`, { method: 'POST', body: '{}' }), 404, 'not_found');
+      await expectStatus(fetch(`${stack.receiver.origin}/osigu/webhooks/evt_123`, { method: 'POST', body: '{}' }), 404, 'not_found');
     });
     expect(delta).toEqual({
       deliveries: { 'outcome=method_not_allowed,status=405': 1, 'outcome=not_found,status=404': 1 },
@@ -218,7 +206,7 @@ describe('each kind of delivery moves exactly its own counters', () => {
 
   it("431 (headers over Node's limit) is counted by Node's refusals, not as a delivery", async () => {
     const delta = await moved(async () => {
-      const socket = net.connect({ host: '127.0.0.1', port: Number(new URL(receiver.origin).port) });
+      const socket = net.connect({ host: '127.0.0.1', port: Number(new URL(stack.receiver.origin).port) });
       await once(socket, 'connect');
       const chunks: Buffer[] = [];
       socket.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -240,7 +228,7 @@ describe('labels', () => {
       const { body } = event(type);
       await expectStatus(deliver(url, body), 200);
     }
-    const exposition = await scrape(receiver.origin);
+    const exposition = await scrape(stack.receiver.origin);
     const osigu = exposition.samples.filter((s) => s.name.startsWith('osigu_'));
     const allowedValues: Record<string, RegExp> = {
       outcome: /^[a-z0-9_]+$/,
@@ -272,7 +260,7 @@ describe('labels', () => {
 
 describe('several receivers in one process', () => {
   it('each has its own registry: a delivery to one moves only its counters', async () => {
-    const other = await startTestReceiver(temporal.address);
+    const other = await startTestReceiver(stack.temporal.address);
     try {
       const { body } = event('prescription.email_delivered');
       const otherBefore = seriesOf(await scrape(other.origin), METRIC_NAMES.deliveries);
@@ -293,7 +281,7 @@ describe('several receivers in one process', () => {
 
 describe('METRICS_ENABLED=false', () => {
   it('GET /metrics is an unknown path (404), and deliveries still work', async () => {
-    const quiet = await startTestReceiver(temporal.address, { METRICS_ENABLED: 'false' });
+    const quiet = await startTestReceiver(stack.temporal.address, { METRICS_ENABLED: 'false' });
     try {
       await expectStatus(fetch(`${quiet.origin}/metrics`), 404, 'not_found');
       const { body } = event('authorization.voided');
