@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import path from 'node:path';
+import { startChild, type Child } from '../scripts/child-process';
 import { freePort, type DevServer } from '../scripts/dev-server';
 import type { Receiver } from '../src/http/server';
 import { deliver, fixtureEvent } from './support/delivery';
@@ -17,7 +16,7 @@ const ROOT = path.resolve(__dirname, '..');
 const TASK_QUEUE = 'osigu-webhooks-worker-metrics';
 
 let temporal: DevServer;
-let worker: ChildProcess;
+let worker: Child;
 let receiver: Receiver;
 let metricsUrl: string;
 let output = '';
@@ -26,9 +25,11 @@ beforeAll(async () => {
   temporal = await startTemporal();
   const metricsPort = await freePort();
   metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-  worker = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/worker.ts'], {
+  worker = startChild({
+    name: 'worker',
+    command: process.execPath,
+    args: ['--require', 'tsx/cjs', 'src/worker.ts'],
     cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       PATH: process.env.PATH,
       TEMPORAL_ADDRESS: temporal.address,
@@ -38,16 +39,13 @@ beforeAll(async () => {
       LOG_LEVEL: 'warn',
     },
   });
-  for (const stream of [worker.stdout, worker.stderr]) stream?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  worker.onOutput((combined) => (output = combined));
   receiver = await startTestReceiver(temporal.address, { TEMPORAL_TASK_QUEUE: TASK_QUEUE });
 }, 120_000);
 
 afterAll(async () => {
   await receiver?.close(1_000);
-  if (worker && worker.exitCode === null) {
-    worker.kill('SIGTERM');
-    await once(worker, 'exit');
-  }
+  await worker?.stop();
   await temporal?.stop();
 });
 
