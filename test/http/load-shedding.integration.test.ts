@@ -1,14 +1,13 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { DevServer } from '../../scripts/dev-server';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { METRIC_NAMES } from '../../src/http/metrics';
 import type { Receiver } from '../../src/http/server';
 import { signatureHeader } from '../../src/osigu/signature';
 import { deliver, deliverUntilAcknowledged, fixtureEvent, TEST_SECRET } from '../support/delivery';
 import { scrape, valueOf } from '../support/prometheus';
-import { runsOf, startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';
+import { runsOf, startTestReceiver, useStack } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 /*
@@ -20,22 +19,7 @@ import { waitFor } from '../support/wait-for';
 
 const WEBHOOK_PATH = '/osigu/webhooks';
 
-let temporal: DevServer;
-let worker: RunningWorker;
-let client: Client;
-let closeClient: () => Promise<void>;
-
-beforeAll(async () => {
-  temporal = await startTemporal();
-  worker = await startWorker(temporal.address);
-  ({ client, close: closeClient } = await temporalClient(temporal.address));
-}, 120_000);
-
-afterAll(async () => {
-  await worker?.stop();
-  await closeClient?.();
-  await temporal?.stop();
-});
+const stack = useStack({ worker: true, client: true });
 
 interface Signed {
   eventId: string;
@@ -104,14 +88,14 @@ async function untilInFlight(origin: string, count: number): Promise<void> {
 }
 
 async function expectNoWorkflow(workflowId: string): Promise<void> {
-  await expect(client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  await expect(stack.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
 }
 
 describe('MAX_BODY_READS=2, two slow deliveries in flight', () => {
   let receiver: Receiver;
 
   beforeAll(async () => {
-    receiver = await startTestReceiver(temporal.address, {
+    receiver = await startTestReceiver(stack.temporal.address, {
       MAX_BODY_READS: '2',
       REQUEST_TIMEOUT_MS: '30000',
       HEADERS_TIMEOUT_MS: '10000',
@@ -172,7 +156,7 @@ describe('MAX_BODY_READS=2, two slow deliveries in flight', () => {
       const retried = await deliver(`${origin}${WEBHOOK_PATH}`, signed.body);
       expect(await retried.json()).toEqual({ received: true, event_id: signed.eventId, duplicate: false });
     }
-    for (const { eventId } of [...slow, refused, fourth]) await client.workflow.getHandle(eventId).result();
+    for (const { eventId } of [...slow, refused, fourth]) await stack.client.workflow.getHandle(eventId).result();
 
     const exposition = await scrape(origin);
     expect(valueOf(exposition, METRIC_NAMES.shed, { limit: 'body_reads_per_address' })).toBe(2);
@@ -199,9 +183,9 @@ describe('MAX_BODY_READS=2, two slow deliveries in flight', () => {
     expect(await inFlight(receiver.origin)).toBe(0);
 
     const ids = bodies.map((body) => (JSON.parse(body) as { event_id: string }).event_id);
-    for (const id of ids) await client.workflow.getHandle(id).result();
+    for (const id of ids) await stack.client.workflow.getHandle(id).result();
     for (const id of ids)
-      expect(await waitFor(`one run of ${id}`, async () => ((await runsOf(client, id)).length === 1 ? 1 : undefined))).toBe(1);
+      expect(await waitFor(`one run of ${id}`, async () => ((await runsOf(stack.client, id)).length === 1 ? 1 : undefined))).toBe(1);
     expect((await fetch(`${receiver.origin}/readyz`)).status).toBe(200);
   });
 });
@@ -210,7 +194,11 @@ describe('MAX_BODY_READS=1: a slot held by a client that never finishes is given
   let receiver: Receiver;
 
   beforeAll(async () => {
-    receiver = await startTestReceiver(temporal.address, { MAX_BODY_READS: '1', REQUEST_TIMEOUT_MS: '2000', HEADERS_TIMEOUT_MS: '1000' });
+    receiver = await startTestReceiver(stack.temporal.address, {
+      MAX_BODY_READS: '1',
+      REQUEST_TIMEOUT_MS: '2000',
+      HEADERS_TIMEOUT_MS: '1000',
+    });
   });
 
   afterAll(async () => {

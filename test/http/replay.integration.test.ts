@@ -1,12 +1,10 @@
-import type { Client } from '@temporalio/client';
 import pino from 'pino';
-import type { DevServer } from '../../scripts/dev-server';
 import { freePort } from '../../scripts/dev-server';
 import { loadReceiverConfig } from '../../src/config';
 import { startReceiver, type Receiver } from '../../src/http/server';
 import { signatureHeader } from '../../src/osigu/signature';
 import { fixtureEvent, TEST_SECRET } from '../support/delivery';
-import { runsOf, startTemporal, startTestReceiver, startWorker, TASK_QUEUE, temporalClient, type RunningWorker } from '../support/stack';
+import { runsOf, startTestReceiver, TASK_QUEUE, useStack } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 /*
@@ -20,22 +18,7 @@ import { waitFor } from '../support/wait-for';
 const WEBHOOK_PATH = '/osigu/webhooks';
 const TOLERANCE = 300;
 
-let temporal: DevServer;
-let worker: RunningWorker;
-let client: Client;
-let closeClient: () => Promise<void>;
-
-beforeAll(async () => {
-  temporal = await startTemporal();
-  worker = await startWorker(temporal.address);
-  ({ client, close: closeClient } = await temporalClient(temporal.address));
-}, 120_000);
-
-afterAll(async () => {
-  await worker?.stop();
-  await closeClient?.();
-  await temporal?.stop();
-});
+const stack = useStack({ worker: true, client: true });
 
 interface Captured {
   eventId: string;
@@ -64,10 +47,10 @@ async function replay(
 }
 
 async function oneRun(eventId: string): Promise<void> {
-  await client.workflow.getHandle(eventId).result();
+  await stack.client.workflow.getHandle(eventId).result();
   expect(
     await waitFor(`the run of ${eventId} in visibility`, async () => {
-      const runs = await runsOf(client, eventId);
+      const runs = await runsOf(stack.client, eventId);
       return runs.length > 0 ? runs : undefined;
     }),
   ).toHaveLength(1);
@@ -89,7 +72,7 @@ describe('with an injected clock', () => {
     });
     receiver = await startReceiver(
       config,
-      { connectionOptions: { address: temporal.address }, namespace: 'default' },
+      { connectionOptions: { address: stack.temporal.address }, namespace: 'default' },
       {
         logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
         now: () => new Date(clock * 1000),
@@ -148,7 +131,7 @@ describe('with an injected clock', () => {
       status: 401,
       json: expect.objectContaining({ error: 'timestamp_too_old' }) as unknown,
     });
-    expect(await runsOf(client, captured.eventId)).toEqual([]);
+    expect(await runsOf(stack.client, captured.eventId)).toEqual([]);
   });
 
   it('a receiver whose clock is behind the signer beyond the tolerance refuses it as from the future', async () => {
@@ -169,7 +152,7 @@ describe('with an injected clock', () => {
       status: 401,
       json: expect.objectContaining({ error: 'signature_mismatch' }) as unknown,
     });
-    expect(await runsOf(client, captured.eventId)).toEqual([]);
+    expect(await runsOf(stack.client, captured.eventId)).toEqual([]);
   });
 });
 
@@ -177,7 +160,7 @@ describe('on the real clock, SIGNATURE_TOLERANCE_SECONDS=2', () => {
   let receiver: Receiver;
 
   beforeAll(async () => {
-    receiver = await startTestReceiver(temporal.address, { SIGNATURE_TOLERANCE_SECONDS: '2' });
+    receiver = await startTestReceiver(stack.temporal.address, { SIGNATURE_TOLERANCE_SECONDS: '2' });
   });
 
   afterAll(async () => {
