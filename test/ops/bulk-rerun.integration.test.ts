@@ -1,43 +1,25 @@
 // `ops rerun --query … --since …`: a bulk re-run as an operator runs it after a bad deploy, against
 // a real Temporal dev server (its batch operations), a real worker and the real receiver.
-import type { Client } from '@temporalio/client';
-import type { Receiver } from '../../src/http/server';
 import { bulkRerunQuery, parseSince } from '../../src/ops/bulk-rerun';
 import { EXIT, runCli } from '../../src/ops/cli';
 import { resetReasonOf } from '../../src/ops/rerun';
-import type { DevServer } from '../../scripts/dev-server';
-import { startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';
+import { useStack } from '../support/stack';
 import { entitySummary, eventually, playDiscrepancyStory, type Story } from './story';
 
-let temporal: DevServer;
-let worker: RunningWorker;
-let receiver: Receiver;
-let client: Client;
-let closeClient: () => Promise<void>;
+const stack = useStack({ worker: true, receiver: true, client: true });
 let story: Story;
 let startedAt: Date;
 
 beforeAll(async () => {
-  temporal = await startTemporal();
-  worker = await startWorker(temporal.address);
-  receiver = await startTestReceiver(temporal.address);
-  ({ client, close: closeClient } = await temporalClient(temporal.address));
   startedAt = new Date(Date.now() - 1_000);
-  story = await playDiscrepancyStory(`${receiver.origin}/osigu/webhooks`, client);
+  story = await playDiscrepancyStory(`${stack.receiver.origin}/osigu/webhooks`, stack.client);
 }, 120_000);
-
-afterAll(async () => {
-  await receiver?.close();
-  await worker?.stop();
-  await closeClient?.();
-  await temporal?.stop();
-});
 
 async function ops(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
-    env: { TEMPORAL_ADDRESS: temporal.address },
+    env: { TEMPORAL_ADDRESS: stack.temporal.address },
     out: (text) => (stdout += text),
     err: (text) => (stderr += text),
   });
@@ -65,7 +47,7 @@ it('by default only shows how many match and a sample, and changes nothing', asy
   expect(run.stdout).toContain(story.created.event_id);
   expect(run.stdout).toContain(story.updated.event_id);
   expect(run.stdout).toContain('Dry run: nothing changed.');
-  expect((await client.workflow.count(`WorkflowId = '${story.created.event_id}'`)).count).toBe(1);
+  expect((await stack.client.workflow.count(`WorkflowId = '${story.created.event_id}'`)).count).toBe(1);
 });
 
 it('refuses a bulk re-run without a window, and --yes without --by', async () => {
@@ -78,7 +60,7 @@ it('refuses a bulk re-run without a window, and --yes without --by', async () =>
 });
 
 it('with --yes runs a batch reset with progress and a final count; each event has a new run with the reason, and the entity ignores the copies', async () => {
-  const before = await entitySummary(client, 'authorization', story.authorizationId);
+  const before = await entitySummary(stack.client, 'authorization', story.authorizationId);
   expect(before?.eventIds).toHaveLength(2);
   const run = await ops(
     'rerun',
@@ -97,15 +79,15 @@ it('with --yes runs a batch reset with progress and a final count; each event ha
   expect(run.code).toBe(EXIT.ok);
 
   for (const event of [story.created, story.updated]) {
-    const handle = client.workflow.getHandle(event.event_id);
+    const handle = stack.client.workflow.getHandle(event.event_id);
     const latest = await handle.describe();
     expect(resetReasonOf(await handle.fetchHistory())).toBe('bulk test after a fix (by ana)');
-    expect(await client.workflow.getHandle(event.event_id, latest.runId).result()).toMatchObject({
+    expect(await stack.client.workflow.getHandle(event.event_id, latest.runId).result()).toMatchObject({
       eventId: event.event_id,
       outcome: 'forwarded',
     });
   }
-  const after = await entitySummary(client, 'authorization', story.authorizationId);
+  const after = await entitySummary(stack.client, 'authorization', story.authorizationId);
   expect([...(after?.eventIds ?? [])].sort()).toEqual([...(before?.eventIds ?? [])].sort());
 
   // The job is Temporal's: it can be watched again by id.

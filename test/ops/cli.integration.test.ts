@@ -2,44 +2,26 @@
 // its own process, against a real Temporal dev server, a real worker and the real receiver.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
-import type { Receiver } from '../../src/http/server';
 import { runCli } from '../../src/ops/cli';
-import type { DevServer } from '../../scripts/dev-server';
-import { startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';
+import { useStack } from '../support/stack';
 import { deliverAndSettle, eventually, playDiscrepancyStory, storyEvent, type Story } from './story';
 
-let temporal: DevServer;
-let worker: RunningWorker;
-let receiver: Receiver;
-let client: Client;
-let closeClient: () => Promise<void>;
+const stack = useStack({ worker: true, receiver: true, client: true });
 let url: string;
 let story: Story;
 /** Everything the CLI printed in this file, checked for PHI at the end. */
 const printed: string[] = [];
 
 beforeAll(async () => {
-  temporal = await startTemporal();
-  worker = await startWorker(temporal.address);
-  receiver = await startTestReceiver(temporal.address);
-  ({ client, close: closeClient } = await temporalClient(temporal.address));
-  url = `${receiver.origin}/osigu/webhooks`;
-  story = await playDiscrepancyStory(url, client);
+  url = `${stack.receiver.origin}/osigu/webhooks`;
+  story = await playDiscrepancyStory(url, stack.client);
 }, 120_000);
-
-afterAll(async () => {
-  await receiver?.close();
-  await worker?.stop();
-  await closeClient?.();
-  await temporal?.stop();
-});
 
 async function ops(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
-    env: { TEMPORAL_ADDRESS: temporal.address },
+    env: { TEMPORAL_ADDRESS: stack.temporal.address },
     out: (text) => (stdout += text),
     err: (text) => (stderr += text),
   });
@@ -113,7 +95,7 @@ describe('ops resolve', () => {
       execFile(
         process.execPath,
         ['--require', 'tsx/cjs', 'src/ops/cli.ts', 'resolve', story.dispensationId, '--decision', 'accept', '--by', 'ops-cli-test'],
-        { cwd: root, env: { ...process.env, TEMPORAL_ADDRESS: temporal.address }, timeout: 60_000 },
+        { cwd: root, env: { ...process.env, TEMPORAL_ADDRESS: stack.temporal.address }, timeout: 60_000 },
         (error, out, err) =>
           resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout: out, stderr: err }),
       );
@@ -146,7 +128,7 @@ describe('ops timeline', () => {
   it('prints JSON with --json, and a prescription without its patient', async () => {
     const prescriptionId = `rx_OPSCLI${Date.now().toString(36).toUpperCase()}`;
     const issued = storyEvent('prescription.issued', { prescription_id: prescriptionId });
-    await deliverAndSettle(url, client, issued);
+    await deliverAndSettle(url, stack.client, issued);
     const timeline = await eventually('the prescription entity', async () => {
       const run = await ops('timeline', prescriptionId, '--json');
       const parsed = JSON.parse(run.stdout) as { state: { status: string } | null; events: { eventId: string; eventType: string }[] };
@@ -165,13 +147,13 @@ describe('ops timeline', () => {
 
 describe('ops rerun', () => {
   it('prints the new run id', async () => {
-    const before = (await client.workflow.getHandle(story.updated.event_id).describe()).runId;
+    const before = (await stack.client.workflow.getHandle(story.updated.event_id).describe()).runId;
     const { code, stdout } = await ops('rerun', story.updated.event_id, '--reason', 'ops cli test');
     expect(code).toBe(0);
     const newRun = /new run\s+(\S+)/.exec(stdout)?.[1];
     expect(newRun).toBeDefined();
     expect(newRun).not.toBe(before);
-    expect((await client.workflow.getHandle(story.updated.event_id).describe()).runId).toBe(newRun);
+    expect((await stack.client.workflow.getHandle(story.updated.event_id).describe()).runId).toBe(newRun);
     expect(stdout).toContain(`previous run  ${before}`);
     expect(stdout).toContain('reason        ops cli test');
   });

@@ -5,44 +5,33 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
-import type { Receiver } from '../../src/http/server';
 import { EXIT, runCli } from '../../src/ops/cli';
 import { connectOps } from '../../src/ops/connect';
 import { DEV_KEYS_FILE, writeDevStack } from '../../src/ops/dev-stack';
-import type { DevServer } from '../../scripts/dev-server';
-import { startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';
+import { useStack } from '../support/stack';
 import { playDiscrepancyStory, type Story } from './story';
 
 const KEYS = `dev-1:${randomBytes(32).toString('base64')}`;
 
-let temporal: DevServer;
-let worker: RunningWorker;
-let receiver: Receiver;
-let client: Client;
-let closeClient: () => Promise<void>;
+const stack = useStack({
+  worker: true,
+  workerEnv: { PAYLOAD_ENCRYPTION_KEYS: KEYS },
+  receiver: true,
+  receiverEnv: { PAYLOAD_ENCRYPTION_KEYS: KEYS },
+  client: true,
+  clientEnv: { PAYLOAD_ENCRYPTION_KEYS: KEYS },
+});
 let story: Story;
 let root: string;
 
 beforeAll(async () => {
-  temporal = await startTemporal();
-  worker = await startWorker(temporal.address, { PAYLOAD_ENCRYPTION_KEYS: KEYS });
-  receiver = await startTestReceiver(temporal.address, { PAYLOAD_ENCRYPTION_KEYS: KEYS });
-  ({ client, close: closeClient } = await temporalClient(temporal.address, { PAYLOAD_ENCRYPTION_KEYS: KEYS }));
-  story = await playDiscrepancyStory(`${receiver.origin}/osigu/webhooks`, client);
+  story = await playDiscrepancyStory(`${stack.receiver.origin}/osigu/webhooks`, stack.client);
   // A project root laid out as `npm run dev` leaves it: its key file and its stack file.
   root = mkdtempSync(path.join(tmpdir(), 'ops-dev-stack-'));
+  stack.defer(() => rmSync(root, { recursive: true, force: true }));
   mkdirSync(path.dirname(path.join(root, DEV_KEYS_FILE)), { recursive: true });
   writeFileSync(path.join(root, DEV_KEYS_FILE), `${KEYS}\n`);
 }, 120_000);
-
-afterAll(async () => {
-  await receiver?.close();
-  await worker?.stop();
-  await closeClient?.();
-  await temporal?.stop();
-  if (root !== undefined) rmSync(root, { recursive: true, force: true });
-});
 
 async function ops(env: Record<string, string>, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -58,14 +47,14 @@ async function ops(env: Record<string, string>, ...argv: string[]): Promise<{ co
 
 it('with nothing exported, uses the running dev stack (address and payload key), says so, and lists the discrepancy', async () => {
   writeDevStack(root, {
-    address: temporal.address,
-    namespace: temporal.namespace,
+    address: stack.temporal.address,
+    namespace: stack.temporal.namespace,
     payloadEncryptionKeysFile: path.join(root, DEV_KEYS_FILE),
     pid: process.pid,
   });
   const run = await ops({}, 'discrepancies');
   expect(run.stderr).toContain(
-    `using npm run dev's stack (Temporal ${temporal.address}, namespace ${temporal.namespace}, the payload key in ${DEV_KEYS_FILE})`,
+    `using npm run dev's stack (Temporal ${stack.temporal.address}, namespace ${stack.temporal.namespace}, the payload key in ${DEV_KEYS_FILE})`,
   );
   expect(run.stderr).not.toContain(KEYS.split(':')[1]);
   expect(run.stdout).toContain(story.dispensationId);
@@ -74,14 +63,14 @@ it('with nothing exported, uses the running dev stack (address and payload key),
 
 it('never reports "none" for a listing it could not read: it counts the unreadable entities and exits 2', async () => {
   // The operator chose this Temporal but not its keys: every flagged entity is unreadable.
-  const run = await ops({ TEMPORAL_ADDRESS: temporal.address }, 'discrepancies');
+  const run = await ops({ TEMPORAL_ADDRESS: stack.temporal.address }, 'discrepancies');
   expect(run.stdout).not.toContain('No open discrepancies.\n');
   expect(run.stdout).toMatch(/INCOMPLETE: \d+ flagged entit(y|ies) could not be read/);
   expect(run.stderr).toContain(`dispensation:${story.dispensationId}`);
   expect(run.stderr).toContain('encrypted');
   expect(run.code).toBe(EXIT.incomplete);
 
-  const asJson = await ops({ TEMPORAL_ADDRESS: temporal.address }, 'discrepancies', '--json');
+  const asJson = await ops({ TEMPORAL_ADDRESS: stack.temporal.address }, 'discrepancies', '--json');
   expect(asJson.code).toBe(EXIT.incomplete);
   expect((JSON.parse(asJson.stdout) as { unavailable: { workflowId: string }[] }).unavailable.map((item) => item.workflowId)).toContain(
     `dispensation:${story.dispensationId}`,
