@@ -8,7 +8,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { resourceIdOf, type EventFamily, type FamilyName } from '../osigu/families';
+import { entityWorkflowId, EVENT_FAMILIES, resourceIdOf, type EventFamily, type FamilyName } from '../osigu/families';
 import { HANDOFF_REJECTED } from '../temporal/failure-types';
 import { OSIGU_FLAGS, OSIGU_OUTCOME } from '../temporal/search-attributes';
 import type { EventOutcome, EventRecord, EventWorkflowInput, ParkedReason } from './event-input';
@@ -86,6 +86,8 @@ export async function handleEvent(family: Pick<EventFamily, 'name' | 'resourceFi
   if (expectedEnvironment !== undefined && event.environment !== expectedEnvironment) return record('ignored_environment');
   if (resourceId === null || !isFamily(family.name)) return record('no_resource');
 
+  // Seen while a hand-off is retried (up to HANDOFF_TIMEOUT): where the event is waiting to go.
+  setCurrentDetails(`handing off → ${entityWorkflowId(EVENT_FAMILIES[family.name], resourceId)}`);
   let answer;
   try {
     answer = await forwardEvent(family.name, resourceId, {

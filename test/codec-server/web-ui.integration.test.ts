@@ -16,6 +16,7 @@ import { startCodecServer, type CodecServer } from '../../src/codec-server/serve
 import type { Receiver } from '../../src/http/server';
 import { deliver, storyEvent } from '../support/delivery';
 import { startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';
+import { waitFor } from '../support/wait-for';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(tmpdir(), 'osigu-webui-shots');
@@ -29,6 +30,7 @@ let receiver: Receiver;
 let browser: Browser;
 let uiOrigin: string;
 let eventId: string;
+let prescriptionId: string;
 const codecLog: string[] = [];
 
 beforeAll(async () => {
@@ -62,12 +64,17 @@ beforeAll(async () => {
   });
   mkdirSync(SHOTS, { recursive: true });
 
-  const event = storyEvent('prescription.issued', { prescription_id: `rx_UI${Date.now().toString(36).toUpperCase()}` });
+  prescriptionId = `rx_UI${Date.now().toString(36).toUpperCase()}`;
+  const event = storyEvent('prescription.issued', { prescription_id: prescriptionId });
   eventId = String(event.event_id);
   expect((await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(event))).status).toBe(200);
   const { client, close } = await temporalClient(temporal.address, { PAYLOAD_ENCRYPTION_KEYS: KEYS });
   try {
     await client.workflow.getHandle(eventId).result();
+    // Stored encrypted, like the payloads: the server (and a Web UI without the codec) sees no summary.
+    const started = (await client.workflow.getHandle(eventId).fetchHistory()).events?.[0];
+    const encoding = started?.userMetadata?.summary?.metadata?.encoding;
+    expect(Buffer.from(encoding ?? new Uint8Array()).toString()).toBe('binary/encrypted');
   } finally {
     await close();
   }
@@ -123,6 +130,13 @@ it('shows the decrypted event once the browser has signed in and the UI includes
   expect(answers.length).toBeGreaterThan(0);
   expect(answers.every((status) => status === 200)).toBe(true);
   expect(codecLog.join('')).toContain('"auth":"session"');
+  // The summary went through the payload codec too (the SDK encodes user metadata): decoded here.
+  await page.getByText('User Metadata', { exact: true }).first().click();
+  const summary = `prescription.issued · ${prescriptionId}`;
+  await waitFor(`the decoded summary "${summary}"`, async () => {
+    for (const frame of page.frames()) if ((await frame.getByText(summary, { exact: true }).count()) > 0) return true;
+    return undefined;
+  });
   await context.close();
 }, 120_000);
 

@@ -80,8 +80,47 @@ it('an operator finds an event and a dispensation in discrepancy by their search
     return undefined;
   });
 
+  // What the Web UI will show as each workflow's title and current details (Temporal's user
+  // metadata): ids, types, statuses and rule names only.
+  const eventSummary = `dispensing.completed · ${ids.dispensationId}`;
+  const eventDetails = `forwarded → dispensation:${ids.dispensationId} · applied`;
+  const entitySummary = `dispensation ${ids.dispensationId}`;
+  const entityDetails = 'COMPLETED · discrepancy · rules: quantity_exceeds_authorized';
+  const eventHandle = client.workflow.getHandle(String(completed.event_id));
+  await eventHandle.result();
+  expect(await (await eventHandle.describe()).staticSummary()).toBe(eventSummary);
+  expect(await eventHandle.query<{ currentDetails: string }>('__temporal_workflow_metadata')).toMatchObject({
+    currentDetails: eventDetails,
+  });
+  const entityHandle = client.workflow.getHandle(`dispensation:${ids.dispensationId}`);
+  expect(await (await entityHandle.describe()).staticSummary()).toBe(entitySummary);
+  expect(await entityHandle.query<{ currentDetails: string }>('__temporal_workflow_metadata')).toMatchObject({
+    currentDetails: entityDetails,
+  });
+
   const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
   const ui = temporal.uiUrl ?? '';
+
+  // Each workflow's User Metadata tab (Web UI 2.42): its summary and its current details (a
+  // finished workflow's too, while a worker answers the query).
+  const userMetadata = async (workflowId: string): Promise<void> => {
+    await page.goto(`${ui}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
+    await page.getByText('User Metadata', { exact: true }).first().click();
+  };
+  // The UI renders each as Markdown in a frame of its own.
+  const shown = (text: string): Promise<void> =>
+    waitFor(`the Web UI to show "${text}"`, async () => {
+      for (const frame of page.frames()) if ((await frame.getByText(text, { exact: true }).count()) > 0) return true;
+      return undefined;
+    });
+  await userMetadata(String(completed.event_id));
+  await shown(eventSummary);
+  await shown(eventDetails);
+  await page.screenshot({ path: path.join(SHOTS, 'web-ui-event-summary.png') });
+  await userMetadata(`dispensation:${ids.dispensationId}`);
+  await shown(entitySummary);
+  await shown(entityDetails);
+  await page.screenshot({ path: path.join(SHOTS, 'web-ui-entity-summary.png') });
 
   await page.goto(`${ui}/namespaces/default/workflows?query=${encodeURIComponent(`WorkflowId = '${String(completed.event_id)}'`)}`);
   await page.getByText(String(completed.event_id)).first().waitFor({ timeout: 30_000 });
