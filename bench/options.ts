@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { defaultFixturesDir } from '../simulator/commands/load';
+import { defaultFixturesDir } from '../simulator/events/fixtures';
 import { DEFAULT_EVENT_TYPES } from './load/events';
 
 export interface ScalingPoint {

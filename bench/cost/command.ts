@@ -3,14 +3,13 @@
 // finds it). With --send N it first delivers the fixture story (all 13 event types) N times with
 // fresh ids to a receiver, waits for the follow-up to settle, delivers every event once more as a
 // duplicate, and reports what the duplicates added (zero is the goal). Writes JSON with --json.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { connectOps } from '../../src/ops/connect';
 import { EVENT_WORKFLOW_TYPES } from '../../src/ops/resources';
 import { signatureHeader } from '../../src/osigu/signature';
 import { DEV_WEBHOOK_SECRET } from '../../scripts/dev-keys';
-import { defaultFixturesDir } from '../../simulator/commands/load';
+import { defaultFixturesDir, loadFixtures } from '../../simulator/events/fixtures';
 import type { Client } from '@temporalio/client';
 import { attribute, type CostReport } from './attribute';
 import { collect } from './collect';
@@ -42,16 +41,8 @@ interface Options {
 
 /** The fixture story N times over, each copy with its own resource ids (linked as in the fixtures). */
 export function fixtureCopies(fixturesDir: string, copies: number, tag: string): { eventId: string; body: string }[] {
-  const templates = readdirSync(fixturesDir)
-    .filter((file) => file.endsWith('.json'))
-    .map(
-      (file) =>
-        JSON.parse(readFileSync(path.join(fixturesDir, file), 'utf8')) as {
-          event_id: string;
-          created_at: string;
-          data: Record<string, unknown>;
-        },
-    )
+  const templates = loadFixtures({ dir: fixturesDir })
+    .map((fixture) => fixture.event as unknown as { event_id: string; created_at: string; data: Record<string, unknown> })
     .sort((a, b) => a.created_at.localeCompare(b.created_at));
   const ids = new Set<string>();
   for (const template of templates)

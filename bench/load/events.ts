@@ -2,11 +2,10 @@
  * The events every variant gets: the same templates (Osigu's fixtures), sent in turn, each with a
  * fresh event_id and fresh resource ids, exactly as `npm run osigu -- load` builds them
  * (simulator/commands/load.ts), so a closed-loop step driven by runLoad and a paced step driven
- * here send the same kind of traffic. No imports beyond Node: the bare-start child gets the
- * templates from the harness and must stay small.
+ * here send the same kind of traffic. Few imports (the fixture reader uses only Node): the
+ * bare-start child gets the templates from the harness and must stay small.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { findFixture } from '../../simulator/events/fixtures';
 
 export type EventTemplate = Record<string, unknown> & { event_type: string; data: Record<string, unknown> };
 
@@ -16,11 +15,11 @@ export const DEFAULT_EVENT_TYPES = ['authorization.created', 'dispensing.complet
 export function loadTemplates(eventTypes: readonly string[], fixturesDir: string): EventTemplate[] {
   return eventTypes.map((eventType) => {
     if (!/^[a-z0-9_]+\.[a-z0-9_]+$/.test(eventType)) throw new Error(`not an event type: ${eventType}`);
-    const file = path.join(fixturesDir, `${eventType}.json`);
-    if (!existsSync(file)) throw new Error(`no fixture for ${eventType} in ${fixturesDir} (OSIGU_FIXTURES_DIR)`);
-    const template = JSON.parse(readFileSync(file, 'utf8')) as Partial<EventTemplate>;
+    const fixture = findFixture(eventType, { dir: fixturesDir });
+    if (fixture === undefined) throw new Error(`no fixture for ${eventType} in ${fixturesDir} (OSIGU_FIXTURES_DIR)`);
+    const template = fixture.event as Partial<EventTemplate>;
     if (typeof template.data !== 'object' || template.data === null || template.event_type !== eventType) {
-      throw new Error(`${file} is not an ${eventType} event`);
+      throw new Error(`${fixture.path} is not an ${eventType} event`);
     }
     return template as EventTemplate;
   });

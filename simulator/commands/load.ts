@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { signatureHeader } from '../../src/osigu/signature';
 import { DEV_WEBHOOK_SECRET } from '../../scripts/dev-keys';
+import { defaultFixturesDir, findFixture, type Fixture } from '../events/fixtures';
+import { SimulatorError } from '../events/simulator-error';
 
 /*
  * Load mode: many distinct, correctly signed events against a receiver, through autocannon (HDR
@@ -57,11 +58,6 @@ export interface LoadReport {
   acknowledged: { count: number; eventIds: string[] };
 }
 
-export function defaultFixturesDir(): string {
-  // The team's fixtures live beside the repository (../shared), as for the tests.
-  return process.env.OSIGU_FIXTURES_DIR ?? path.resolve(__dirname, '../../../shared/osigu/events');
-}
-
 type EventTemplate = Record<string, unknown> & { event_type: string; data: Record<string, unknown> };
 
 // So that load mode works without the shared fixtures; the shape of the authorization.created fixture.
@@ -99,14 +95,20 @@ export class LoadError extends Error {
 function loadTemplate(eventType: string, fixturesDir: string): EventTemplate {
   // The type becomes a file name: keep it to `family.action`.
   if (!/^[a-z0-9_]+\.[a-z0-9_]+$/.test(eventType)) throw new LoadError('invalid_option', `not an event type: ${eventType}`);
-  const file = path.join(fixturesDir, `${eventType}.json`);
-  if (!existsSync(file)) {
+  let fixture: Fixture | undefined;
+  try {
+    fixture = findFixture(eventType, { dir: fixturesDir });
+  } catch (error) {
+    if (error instanceof SimulatorError) throw new LoadError('fixture_invalid', error.message);
+    throw error;
+  }
+  if (fixture === undefined) {
     if (eventType === BUILT_IN_AUTHORIZATION_CREATED.event_type) return BUILT_IN_AUTHORIZATION_CREATED;
     throw new LoadError('fixture_missing', `no fixture for ${eventType} in ${fixturesDir} (--fixtures-dir, OSIGU_FIXTURES_DIR)`);
   }
-  const template = JSON.parse(readFileSync(file, 'utf8')) as Partial<EventTemplate>;
+  const template = fixture.event as Partial<EventTemplate>;
   if (typeof template.data !== 'object' || template.data === null || template.event_type !== eventType) {
-    throw new LoadError('fixture_invalid', `${file} is not an ${eventType} event`);
+    throw new LoadError('fixture_invalid', `${fixture.path} is not an ${eventType} event`);
   }
   return template as EventTemplate;
 }

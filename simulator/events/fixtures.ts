@@ -5,7 +5,11 @@ import { SimulatorError } from './simulator-error';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 
-/** The team's fixtures live beside the repository (../shared), never inside the product. */
+/**
+ * The one reader of Osigu's fixtures (shared/osigu/events/<event_type>.json) for the simulator, the
+ * bench and the tests. The team's fixtures live beside the repository (../shared), never inside
+ * the product: nothing in src/ reads them.
+ */
 export function defaultFixturesDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.OSIGU_FIXTURES_DIR ?? path.resolve(REPO_ROOT, '../shared/osigu/events');
 }
@@ -34,12 +38,19 @@ export function fixtureTypes(dir: string = defaultFixturesDir()): string[] {
     .sort();
 }
 
-export function loadFixture(type: string, { dir = defaultFixturesDir(), freshId = false }: FixtureOptions = {}): Fixture {
-  // Looked up among the files that exist, so a type can never name a path outside the directory.
-  const known = fixtureTypes(dir);
-  if (!known.includes(type)) {
-    throw new SimulatorError('fixture_not_found', `no fixture for "${type}" in ${dir}; known types: ${known.join(', ')}`);
+export function loadFixture(type: string, options: FixtureOptions = {}): Fixture {
+  const dir = options.dir ?? defaultFixturesDir();
+  const fixture = findFixture(type, { ...options, dir });
+  if (fixture === undefined) {
+    throw new SimulatorError('fixture_not_found', `no fixture for "${type}" in ${dir}; known types: ${fixtureTypes(dir).join(', ')}`);
   }
+  return fixture;
+}
+
+/** The fixture of `type`, or undefined when there is none (no such file, or no directory at all). */
+export function findFixture(type: string, { dir = defaultFixturesDir(), freshId = false }: FixtureOptions = {}): Fixture | undefined {
+  // Looked up among the files that exist, so a type can never name a path outside the directory.
+  if (!existsSync(dir) || !fixtureTypes(dir).includes(type)) return undefined;
   const file = path.join(dir, `${type}.json`);
   const bytes = readFileSync(file);
   let parsed: unknown;
@@ -57,6 +68,11 @@ export function loadFixture(type: string, { dir = defaultFixturesDir(), freshId 
   }
   const fixture: Fixture = { type, path: file, bytes, event: event as Fixture['event'] };
   return freshId ? withEventId(fixture, freshEventId()) : fixture;
+}
+
+/** Every fixture in the directory, in the order of their types. */
+export function loadFixtures(options: FixtureOptions = {}): Fixture[] {
+  return fixtureTypes(options.dir).map((type) => loadFixture(type, options));
 }
 
 /** The same event under another id; the bytes are re-serialised once, since they must change. */

@@ -1,9 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { fixtureTypes, loadFixture } from '../../simulator/events/fixtures';
 import { MAX_DEPTH, parseEnvelope, type EnvelopeFailureCode, type EnvelopeParse, type OsiguEvent } from '../../src/osigu/envelope';
-import { FIXTURES_DIR } from '../support/delivery';
 
-const FIXTURE_FILES = readdirSync(FIXTURES_DIR).filter((file) => file.endsWith('.json'));
+const FIXTURE_TYPES = fixtureTypes();
 
 const CATALOGUE = [
   'authorization.created',
@@ -53,14 +51,14 @@ function expectRefused(result: EnvelopeParse, code: EnvelopeFailureCode, detail?
 describe('parseEnvelope', () => {
   describe('the fixtures in shared/osigu/events', () => {
     it('include every event type of the README catalogue', () => {
-      expect(FIXTURE_FILES).toEqual(expect.arrayContaining(CATALOGUE.map((type) => `${type}.json`)));
+      expect(FIXTURE_TYPES).toEqual(expect.arrayContaining(CATALOGUE));
     });
 
-    it.each(FIXTURE_FILES)('%s parses to exactly the object in the file', (file) => {
-      const bytes = readFileSync(path.join(FIXTURES_DIR, file));
+    it.each(FIXTURE_TYPES)('%s.json parses to exactly the object in the file', (type) => {
+      const { bytes } = loadFixture(type);
       const event = accepted(parseEnvelope(bytes));
       expect(event).toEqual(JSON.parse(bytes.toString('utf8')));
-      expect(event.event_type).toBe(file.replace(/\.json$/, ''));
+      expect(event.event_type).toBe(type);
     });
   });
 

@@ -1,16 +1,14 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { defaultFixturesDir, loadFixture } from '../../simulator/events/fixtures';
 import { signatureHeader } from '../../src/osigu/signature';
 
 export const TEST_SECRET = 'whsec_test_0123456789abcdef';
 
-/** The team's fixtures live beside the repository (../shared), never inside the product. */
-export const FIXTURES_DIR = process.env.OSIGU_FIXTURES_DIR ?? path.resolve(__dirname, '../../../shared/osigu/events');
+/** Where simulator/events/fixtures.ts, the one fixture reader, finds them (for tests that list them). */
+export const FIXTURES_DIR = defaultFixturesDir();
 
 /** A fixture as Osigu would send it, with a fresh event id so tests never collide. */
 export function fixtureEvent(eventType: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const event = JSON.parse(readFileSync(path.join(FIXTURES_DIR, `${eventType}.json`), 'utf8')) as Record<string, unknown>;
-  return { ...event, event_id: uniqueEventId(), ...overrides };
+  return { ...loadFixture(eventType, { dir: FIXTURES_DIR }).event, event_id: uniqueEventId(), ...overrides };
 }
 
 let counter = 0;
