@@ -1,37 +1,24 @@
 // The ops functions, called in-process with a Client made by connectOps (the CLI's own connection),
 // against a real Temporal dev server, a real worker and the real receiver.
 import type { Client } from '@temporalio/client';
-import type { Receiver } from '../../src/http/server';
 import { connectOps, type OpsClient } from '../../src/ops/connect';
 import { listOpenDiscrepancies } from '../../src/ops/discrepancies';
 import { rerunEvent, RerunRefusedError, resetReasonOf } from '../../src/ops/rerun';
 import { NoOpenDiscrepancyError, resolveDiscrepancy } from '../../src/ops/resolve';
 import { resourceTimeline } from '../../src/ops/timeline';
-import type { DevServer } from '../../scripts/dev-server';
-import { startTemporal, startTestReceiver, startWorker, type RunningWorker } from '../support/stack';
+import { useStack } from '../support/stack';
 import { deliverAndSettle, discrepancyStory, entitySummary, eventually, playDiscrepancyStory, storyEvent, type Story } from './story';
 
-let temporal: DevServer;
-let worker: RunningWorker | undefined;
-let receiver: Receiver;
+const stack = useStack({ worker: true, receiver: true });
 let ops: OpsClient;
 let client: Client;
 let url: string;
 
 beforeAll(async () => {
-  temporal = await startTemporal();
-  worker = await startWorker(temporal.address);
-  receiver = await startTestReceiver(temporal.address);
-  ops = await connectOps({ TEMPORAL_ADDRESS: temporal.address });
+  ops = await connectOps({ TEMPORAL_ADDRESS: stack.temporal.address });
+  stack.defer(() => ops.close());
   client = ops.client;
-  url = `${receiver.origin}/osigu/webhooks`;
-}, 120_000);
-
-afterAll(async () => {
-  await receiver?.close();
-  await worker?.stop();
-  await ops?.close();
-  await temporal?.stop();
+  url = `${stack.receiver.origin}/osigu/webhooks`;
 });
 
 describe('discrepancies and resolve', () => {
@@ -250,8 +237,7 @@ describe('without a worker', () => {
       (await listOpenDiscrepancies(client)).open.some((item) => item.dispensationId === story.dispensationId) ? true : undefined,
     );
     // Last in this file: nothing after this needs a worker.
-    await worker?.stop();
-    worker = undefined;
+    await stack.worker.stop();
   }, 60_000);
 
   it('the listing names what it could not check instead of failing, and the timeline still lists events', async () => {
