@@ -1,10 +1,8 @@
-import type { Client } from '@temporalio/client';
-import type { DevServer } from '../../scripts/dev-server';
 import { createActivities } from '../../src/activities';
 import { loadWorkerConfig } from '../../src/config';
 import type { AuthorizationView } from '../../src/workflows/views';
 import { fixtureEvent } from '../support/delivery';
-import { runsOf, startTemporal, startWorker, TASK_QUEUE, temporalClient, type RunningWorker } from '../support/stack';
+import { runsOf, TASK_QUEUE, useStack } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 // A resource with 1,000 events, handed off the way the event workflow hands them (the same
@@ -12,21 +10,10 @@ import { waitFor } from '../support/wait-for';
 // under Temporal's 2 MB payload limit and each run's history under its limit.
 
 const MAX_HISTORY_EVENTS = 400;
-let temporal: DevServer;
-let worker: RunningWorker;
-let client: Client;
-let closeClient: () => Promise<void>;
-
-beforeAll(async () => {
-  temporal = await startTemporal();
-  worker = await startWorker(temporal.address, { ENTITY_MAX_HISTORY_EVENTS: String(MAX_HISTORY_EVENTS), ENTITY_QUIET_PERIOD: '1h' });
-  ({ client, close: closeClient } = await temporalClient(temporal.address));
-}, 120_000);
-
-afterAll(async () => {
-  await worker?.stop();
-  await closeClient?.();
-  await temporal?.stop();
+const stack = useStack({
+  worker: true,
+  workerEnv: { ENTITY_MAX_HISTORY_EVENTS: String(MAX_HISTORY_EVENTS), ENTITY_QUIET_PERIOD: '1h' },
+  client: true,
 });
 
 it('1,000 events on one authorization: compact memory through continue-as-new, nothing lost', async () => {
@@ -37,7 +24,7 @@ it('1,000 events on one authorization: compact memory through continue-as-new, n
     ENTITY_QUIET_PERIOD: '1h',
   });
   const activities = createActivities({
-    client,
+    client: stack.client,
     taskQueue: TASK_QUEUE,
     settings: config.settings,
     osigu: undefined,
@@ -68,16 +55,16 @@ it('1,000 events on one authorization: compact memory through continue-as-new, n
   expect(outcomes.filter((outcome) => outcome === 'applied')).toHaveLength(1000);
 
   const workflowId = `authorization:${authorizationId}`;
-  const view = await client.workflow.getHandle(workflowId).query<AuthorizationView>('state');
+  const view = await stack.client.workflow.getHandle(workflowId).query<AuthorizationView>('state');
   expect(new Set(view.eventIds).size).toBe(1000);
 
   const runs = await waitFor('every run visible', async () => {
-    const found = await runsOf(client, workflowId);
+    const found = await runsOf(stack.client, workflowId);
     return found.length >= 3 ? found : undefined;
   });
   let largestInput = 0;
   for (const runId of runs) {
-    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const history = await stack.client.workflow.getHandle(workflowId, runId).fetchHistory();
     const historyEvents = history.events ?? [];
     expect(historyEvents.length).toBeLessThan(MAX_HISTORY_EVENTS + 100);
     const input = historyEvents[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data?.length ?? 0;

@@ -1,34 +1,16 @@
-import type { Client } from '@temporalio/client';
-import type { DevServer } from '../../scripts/dev-server';
-import type { Receiver } from '../../src/http/server';
 import { deliver, storyEvent } from '../support/delivery';
-import { startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';
+import { useStack } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 // The design card's headline: clean dispensations must never be flagged, however the deliveries
 // interleave. Each story is `authorization.created` → `dispensing.started` → `dispensing.completed`
 // within the authorized quantity, over signed HTTP to the real receiver, worker and Temporal.
 
-let temporal: DevServer;
-let worker: RunningWorker;
-let receiver: Receiver;
-let client: Client;
-let closeClient: () => Promise<void>;
+const stack = useStack({ worker: true, workerEnv: { ENTITY_QUIET_PERIOD: '1h' }, receiver: true, client: true });
 let url: string;
 
-beforeAll(async () => {
-  temporal = await startTemporal();
-  worker = await startWorker(temporal.address, { ENTITY_QUIET_PERIOD: '1h' });
-  receiver = await startTestReceiver(temporal.address);
-  ({ client, close: closeClient } = await temporalClient(temporal.address));
-  url = `${receiver.origin}/osigu/webhooks`;
-}, 120_000);
-
-afterAll(async () => {
-  await receiver?.close();
-  await worker?.stop();
-  await closeClient?.();
-  await temporal?.stop();
+beforeAll(() => {
+  url = `${stack.receiver.origin}/osigu/webhooks`;
 });
 
 let sequence = 0;
@@ -85,7 +67,7 @@ async function verdicts(dispensationIds: string[]): Promise<Map<string, Verdict>
       for (const id of dispensationIds) {
         if (found.get(id)?.reconciliation !== undefined) continue;
         try {
-          const view = await client.workflow.getHandle(`dispensation:${id}`).query<Verdict>('state');
+          const view = await stack.client.workflow.getHandle(`dispensation:${id}`).query<Verdict>('state');
           if (view.reconciliation !== undefined) found.set(id, view);
         } catch {
           // not started yet
@@ -97,7 +79,7 @@ async function verdicts(dispensationIds: string[]): Promise<Map<string, Verdict>
   );
   // A verdict may still be corrected once the authorization's picture reaches it: let it settle.
   await new Promise((resolve) => setTimeout(resolve, 2_000));
-  for (const id of dispensationIds) found.set(id, await client.workflow.getHandle(`dispensation:${id}`).query<Verdict>('state'));
+  for (const id of dispensationIds) found.set(id, await stack.client.workflow.getHandle(`dispensation:${id}`).query<Verdict>('state'));
   return found;
 }
 
