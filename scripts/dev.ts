@@ -4,29 +4,33 @@
  * (payloads are encrypted; keys in .temporal/dev-keys/); Ctrl-C stops them all, receiver first so
  * nothing is acknowledged that Temporal did not take.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { removeDevStack, writeDevStack } from '../src/ops/dev-stack';
-import { devSecrets, KEYS_FILE } from './dev-keys';
+import { DEV_CODEC_AUDIT_FILE, removeDevStack, writeDevStack } from '../src/ops/dev-stack';
+import { startChild, type Child } from './child-process';
+import { DEV_WEBHOOK_SECRET, devSecrets, KEYS_FILE } from './dev-keys';
 import { startDevServer, temporalCliPath, type DevServer } from './dev-server';
 
 const ROOT = path.resolve(__dirname, '..');
-const DEV_SECRET = 'whsec_dev_only_not_a_secret';
 
 function env(name: string, fallback: string): string {
   const value = process.env[name];
   return value === undefined || value === '' ? fallback : value;
 }
 
-function startProcess(name: string, entry: string, extraEnv: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', entry], {
+/** One of our processes, its output on our terminal; SIGKILL 15 s after a SIGTERM it ignored. */
+function startProcess(name: string, entry: string, extraEnv: Record<string, string>): Child {
+  const child = startChild({
+    name,
+    command: process.execPath,
+    args: ['--require', 'tsx/cjs', entry],
     cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdout: 'inherit',
+    stderr: 'inherit',
     env: { ...process.env, ...extraEnv },
+    graceMs: 15_000,
   });
-  child.on('exit', (code, signal) => {
+  child.onUnexpectedExit(({ code, signal }) => {
     if (!stopping) {
       process.stderr.write(`dev: ${name} exited (${code ?? signal}); stopping everything\n`);
       void stop(1);
@@ -35,20 +39,11 @@ function startProcess(name: string, entry: string, extraEnv: Record<string, stri
   return child;
 }
 
-async function terminate(child: ChildProcess | undefined): Promise<void> {
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(force);
-}
-
 let stopping = false;
 let temporal: DevServer | undefined;
-let worker: ChildProcess | undefined;
-let receiver: ChildProcess | undefined;
-let codecServer: ChildProcess | undefined;
+let worker: Child | undefined;
+let receiver: Child | undefined;
+let codecServer: Child | undefined;
 
 let stopped: Promise<never> | undefined;
 
@@ -56,9 +51,9 @@ let stopped: Promise<never> | undefined;
 function stop(code: number): Promise<never> {
   stopping = true;
   stopped ??= (async () => {
-    await terminate(receiver);
-    await terminate(worker);
-    await terminate(codecServer);
+    await receiver?.stop();
+    await worker?.stop();
+    await codecServer?.stop();
     await temporal?.stop();
     removeDevStack(ROOT);
     process.stderr.write('dev: stopped\n');
@@ -95,7 +90,7 @@ async function main(): Promise<void> {
   const shared = {
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: temporal.namespace,
-    OSIGU_WEBHOOK_SECRET: env('OSIGU_WEBHOOK_SECRET', DEV_SECRET),
+    OSIGU_WEBHOOK_SECRET: env('OSIGU_WEBHOOK_SECRET', DEV_WEBHOOK_SECRET),
     OSIGU_ENVIRONMENT: env('OSIGU_ENVIRONMENT', 'sandbox'),
     HOST: env('HOST', '127.0.0.1'),
     PAYLOAD_ENCRYPTION_KEYS: secrets.payloadEncryptionKeys,
@@ -108,6 +103,8 @@ async function main(): Promise<void> {
     CODEC_SERVER_PORT: codecPort,
     CODEC_SERVER_HOST: '127.0.0.1',
     CODEC_SERVER_CORS_ORIGINS: env('CODEC_SERVER_CORS_ORIGINS', `http://127.0.0.1:${uiPort},http://localhost:${uiPort}`),
+    // Every decode is someone reading PHI: kept where `npm run ops -- audit` finds it.
+    CODEC_SERVER_AUDIT_LOG: env('CODEC_SERVER_AUDIT_LOG', path.join(ROOT, DEV_CODEC_AUDIT_FILE)),
   });
   const tokenFile = path.relative(process.cwd(), path.join(secrets.dir, 'codec-server-token'));
 
