@@ -14,6 +14,7 @@ import { temporal } from '@temporalio/proto';
 import { codecAuditRecord } from '../codec-server/audit-log';
 import { EVENT_FAMILIES } from '../osigu/families';
 import { mapLimit } from './concurrency';
+import { entityOfJob, REDECIDE_JOB_PREFIX } from './redecide';
 import { EVENT_WORKFLOW_TYPES } from './resources';
 
 const { EventType, WorkflowTaskFailedCause } = temporal.api.enums.v1;
@@ -23,7 +24,7 @@ export interface AuditEntry {
   at: string;
   /** An operator's name or id as they gave it, or the identity Temporal recorded. */
   who: string;
-  action: 'resolve' | 'rerun' | 'bulk_rerun' | 'decode' | 'encode';
+  action: 'resolve' | 'rerun' | 'bulk_rerun' | 'redecide' | 'decode' | 'encode';
   /** A workflow id (an entity or an event), a batch job id, or a namespace (codec requests). */
   on: string;
   /** The decision (resolve), the reason (re-runs), or the payload count and answer (codec). */
@@ -188,9 +189,11 @@ export async function auditTrail(client: Client, since: Date, { concurrency = 8,
   const jobs = await client.workflowService.listBatchOperations({ namespace: client.options.namespace, pageSize: 1000 });
   for (const job of jobs.operationInfo ?? []) {
     const at = toIso(job.startTime);
-    if (at < sinceIso || !(job.jobId ?? '').startsWith('ops-rerun-')) continue;
-    const described = await client.workflowService.describeBatchOperation({ namespace: client.options.namespace, jobId: job.jobId ?? '' });
-    entries.push({ at, who: described.identity || 'unknown', action: 'bulk_rerun', on: job.jobId ?? '', what: described.reason ?? '' });
+    const jobId = job.jobId ?? '';
+    const action = jobId.startsWith('ops-rerun-') ? 'bulk_rerun' : jobId.startsWith(REDECIDE_JOB_PREFIX) ? 'redecide' : undefined;
+    if (at < sinceIso || action === undefined) continue;
+    const described = await client.workflowService.describeBatchOperation({ namespace: client.options.namespace, jobId });
+    entries.push({ at, who: described.identity || 'unknown', action, on: entityOfJob(jobId) ?? jobId, what: described.reason ?? '' });
   }
   // One Update is in every later run's history only once, but a run listed twice must not double it.
   const unique = [...new Map(entries.map((entry) => [`${entry.action}|${entry.on}|${entry.at}`, entry])).values()];

@@ -14,6 +14,7 @@ import {
   formatBulkProgress,
   formatDiscrepancies,
   formatParked,
+  formatRedecidePlan,
   formatRerun,
   formatResolveOutcome,
   formatTimeline,
@@ -22,7 +23,8 @@ import { parseSince, planBulkRerun, startBulkRerun, watchBulkRerun } from './bul
 import { rerunEvent, RerunRefusedError } from './rerun';
 import { listParked, PARKED_QUERY } from './parked';
 import { InvalidResolutionError, NoOpenDiscrepancyError, resolveDiscrepancy } from './resolve';
-import { InvalidResourceIdError } from './resources';
+import { entityRefOf, InvalidResourceIdError, type EntityRef } from './resources';
+import { entityToRedecide, planRedecide, startRedecide } from './redecide';
 import { resourceTimeline } from './timeline';
 
 /**
@@ -324,6 +326,68 @@ until it ends; "ops rerun --reason x --job <job_id>" watches it again. Exit 1 if
         });
       },
     );
+
+  program
+    .command('redecide')
+    .description(
+      'Decide entities again with the code now current (after a bad deploy): one by its resource id, or every entity whose events arrived in a window.',
+    )
+    .argument('[resource_id]', 'dsp_…, auth_…, rx_…, stl_…, or an entity workflow id such as dispensation:dsp_…')
+    .requiredOption('--reason <text>', 'why; recorded in every new run', parseText(500))
+    .option('--query <visibility query>', 'which events select the entities, e.g. "OsiguEventFamily = \'dispensing\'"')
+    .option('--since <when>', 'entities with an event accepted at or after: 2h, 30m, 7d, or an ISO 8601 time')
+    .option('--until <when>', 'accepted at or before (default: now)')
+    .option('--by <operator>', 'who asks (required with --yes; one entity: your login name by default)', parseOperator)
+    .option('--yes', 'act: without it, a window only shows which entities it would decide again')
+    .option('--rate <per-second>', 'resets per second (default 20)', parseRate, 20)
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      `
+Resets each entity's current run to its first workflow task (a Temporal batch job, listed by
+ops audit): Temporal gives the new run the events the old one received, and the entity folds them
+again with the code now current. Its notifications are sent again under the same ids; Osigu
+lookups run again. An entity that continued as new keeps what it carried in from its earlier runs.
+A re-run of the events (ops rerun) does not do this: entities ignore events they already have.
+Exit 1 if any reset failed.`,
+    )
+    .action(async (resourceId: string | undefined, options: Omit<RerunOptions, 'job'>) => {
+      const bulk = options.query !== undefined || options.since !== undefined || options.until !== undefined;
+      if (resourceId !== undefined && bulk) throw new RerunRefusedError('give a resource id, or --query/--since: not both');
+      await withClient(async (client) => {
+        let entities: EntityRef[];
+        let by: string;
+        if (resourceId !== undefined) {
+          entities = [await entityToRedecide(client, resourceId)];
+          by = options.by ?? operatorLogin();
+        } else {
+          if (options.since === undefined)
+            throw new RerunRefusedError('give a resource id, or a window (--since, and optionally --until, --query)');
+          const now = new Date();
+          const plan = await planRedecide(client, {
+            ...(options.query === undefined ? {} : { query: options.query }),
+            since: parseSince(options.since, now),
+            ...(options.until === undefined ? {} : { until: parseSince(options.until, now) }),
+          });
+          if (options.yes !== true || plan.entities.length === 0) {
+            context.out(options.json === true ? json({ dryRun: true, ...plan }) : `${formatRedecidePlan(plan)}\n`);
+            return;
+          }
+          if (options.by === undefined) throw new RerunRefusedError('--by is required with --yes: who asked is recorded with every reset');
+          entities = plan.entities.map((workflowId) => entityRefOf(workflowId));
+          by = options.by;
+        }
+        const jobId = await startRedecide(client, entities, { reason: options.reason, by, ratePerSecond: options.rate });
+        context.err(`started batch job ${jobId} for ${entities.length} entit${entities.length === 1 ? 'y' : 'ies'}\n`);
+        const job = await watchBulkRerun(client, jobId, (progress) => context.err(`${formatBulkProgress(progress)}\n`));
+        context.out(
+          options.json === true
+            ? json({ dryRun: false, entities: entities.map((e) => e.workflowId), ...job })
+            : `${formatBulkProgress(job)}\n`,
+        );
+        if (job.state !== 'completed' || job.failed > 0) setExit(EXIT.failed);
+      });
+    });
 
   program
     .command('audit')

@@ -2,6 +2,7 @@ import type { ParkedEvent } from './parked';
 // Text for a terminal. Everything printed comes from the whitelisted summaries (summaries.ts,
 // event-record.ts): ids, types, statuses, rule names, amounts and times, never an event's data.
 import type { AuditReport } from './audit';
+import type { RedecidePlan } from './redecide';
 import type { BulkJob, BulkPlan } from './bulk-rerun';
 import type { DiscrepancyListing } from './discrepancies';
 import type { RerunResult } from './rerun';
@@ -160,6 +161,19 @@ export function formatBulkPlan(plan: BulkPlan, confirmed: boolean): string {
   ];
   if (!confirmed) lines.push('', 'Dry run: nothing changed. Add --yes --by <operator> to re-run them.');
   return lines.join('\n');
+}
+
+export function formatRedecidePlan(plan: RedecidePlan): string {
+  if (plan.entities.length === 0) return `No entities had events that match.\n  events: ${plan.query}`;
+  const shown = plan.entities.slice(0, 20);
+  return [
+    `${plan.entities.length} entit${plan.entities.length === 1 ? 'y' : 'ies'} had events that match${shown.length < plan.entities.length ? `; the first ${shown.length}:` : ':'}`,
+    ...shown.map((id) => `  ${id}`),
+    '',
+    `  events: ${plan.query}`,
+    '',
+    'Dry run: nothing changed. Add --yes --by <operator> to decide them again.',
+  ].join('\n');
 }
 
 export function formatBulkProgress(job: BulkJob): string {

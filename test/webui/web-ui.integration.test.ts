@@ -108,7 +108,7 @@ it('an operator finds an event and a dispensation in discrepancy by their search
     await page.getByText('User Metadata', { exact: true }).first().click();
   };
   // The UI renders each as Markdown in a frame of its own.
-  const shown = (text: string): Promise<void> =>
+  const shown = (text: string): Promise<true> =>
     waitFor(`the Web UI to show "${text}"`, async () => {
       for (const frame of page.frames()) if ((await frame.getByText(text, { exact: true }).count()) > 0) return true;
       return undefined;
