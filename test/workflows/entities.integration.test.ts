@@ -1,6 +1,3 @@
-import type { Client } from '@temporalio/client';
-import type { DevServer } from '../../scripts/dev-server';
-import type { Receiver } from '../../src/http/server';
 import { resolveDiscrepancyUpdate } from '../../src/workflows/messages';
 import type { AuthorizationView } from '../../src/workflows/authorization-entity';
 import type { DispensationView } from '../../src/workflows/dispensation-entity';
@@ -8,23 +5,19 @@ import type { PrescriptionView } from '../../src/workflows/prescription-entity';
 import type { SettlementView } from '../../src/workflows/settlement-entity';
 import { deliver, storyEvent, uniqueEventId } from '../support/delivery';
 import { startProviderServer, type ProviderServer } from '../support/provider-server';
-import { runsOf, startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';
+import { runsOf, startTestReceiver, useStack } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 const PROVIDER_SECRET = 'whsec_provider_test';
 
-let temporal: DevServer;
-let worker: RunningWorker;
-let receiver: Receiver;
 let provider: ProviderServer;
-let client: Client;
-let closeClient: () => Promise<void>;
-let url: string;
-
-beforeAll(async () => {
-  temporal = await startTemporal();
-  provider = await startProviderServer(PROVIDER_SECRET);
-  worker = await startWorker(temporal.address, {
+const stack = useStack({
+  before: async (defer) => {
+    provider = await startProviderServer(PROVIDER_SECRET);
+    defer(() => provider.close());
+  },
+  worker: true,
+  workerEnv: () => ({
     PROVIDER_WEBHOOK_URL: provider.url,
     PROVIDER_WEBHOOK_SECRET: PROVIDER_SECRET,
     DISCREPANCY_ESCALATE_AFTER: '2s',
@@ -32,18 +25,14 @@ beforeAll(async () => {
     PRESCRIPTION_OUTCOME_TIMEOUT: '2s',
     DISPENSATION_STALE_AFTER: '1h',
     ENTITY_QUIET_PERIOD: '1h',
-  });
-  receiver = await startTestReceiver(temporal.address);
-  ({ client, close: closeClient } = await temporalClient(temporal.address));
-  url = `${receiver.origin}/osigu/webhooks`;
-}, 120_000);
+  }),
+  receiver: true,
+  client: true,
+});
+let url: string;
 
-afterAll(async () => {
-  await receiver?.close();
-  await worker?.stop();
-  await provider?.close();
-  await closeClient?.();
-  await temporal?.stop();
+beforeAll(() => {
+  url = `${stack.receiver.origin}/osigu/webhooks`;
 });
 
 let sequence = 0;
@@ -69,7 +58,7 @@ async function send(event: Record<string, unknown>): Promise<void> {
 }
 
 async function state<T>(workflowId: string): Promise<T> {
-  return await client.workflow.getHandle(workflowId).query('state');
+  return await stack.client.workflow.getHandle(workflowId).query('state');
 }
 
 const notificationsOf = (resourceId: string, kind?: string) =>
@@ -149,7 +138,7 @@ describe('the whole story, delivered over signed HTTP', () => {
       notificationsOf(ids.dispensationId, 'dispensation.discrepancy').length === 1 ? true : undefined,
     );
 
-    const resolved = await client.workflow
+    const resolved = await stack.client.workflow
       .getHandle(`dispensation:${ids.dispensationId}`)
       .executeUpdate(resolveDiscrepancyUpdate, { args: [{ decision: 'accept', by: 'operator-ana' }] });
     expect(resolved.resolution).toMatchObject({ decision: 'accept', by: 'operator-ana' });
@@ -166,9 +155,9 @@ describe('the whole story, delivered over signed HTTP', () => {
     }
     expect(notificationsOf(ids.dispensationId, 'dispensation.discrepancy')).toHaveLength(1);
 
-    const described = await client.workflow.getHandle(`dispensation:${ids.dispensationId}`).describe();
+    const described = await stack.client.workflow.getHandle(`dispensation:${ids.dispensationId}`).describe();
     await waitFor('search attributes', async () => {
-      const attributes = (await client.workflow.getHandle(`dispensation:${ids.dispensationId}`).describe()).searchAttributes;
+      const attributes = (await stack.client.workflow.getHandle(`dispensation:${ids.dispensationId}`).describe()).searchAttributes;
       return JSON.stringify(attributes.OsiguFlags) === JSON.stringify(['discrepancy_resolved']) ? attributes : undefined;
     });
     expect(described.searchAttributes).toMatchObject({
@@ -226,7 +215,7 @@ describe('out of order and duplicated', () => {
     });
     // The late `started` did not move it back.
     expect(view.dispensation.status).toBe('COMPLETED');
-    expect(await runsOf(client, String(story.created.event_id))).toHaveLength(1);
+    expect(await runsOf(stack.client, String(story.created.event_id))).toHaveLength(1);
     await waitFor('decided once', () => (notificationsOf(ids.authorizationId, 'authorization.decided').length === 1 ? true : undefined));
   });
 
@@ -337,7 +326,7 @@ describe('settlements', () => {
 
 describe('the environment guard', () => {
   it('acknowledges an event from the other environment, records it, and acts on nothing', async () => {
-    const production = await startTestReceiver(temporal.address, {
+    const production = await startTestReceiver(stack.temporal.address, {
       OSIGU_ENVIRONMENT: 'production',
       PAYLOAD_ENCRYPTION_OPT_OUT: 'store-phi-in-clear',
       RESOURCE_ID_HASH_KEY: 'test-only-resource-id-hash-key-0123456789abcdef',
@@ -347,10 +336,10 @@ describe('the environment guard', () => {
       const event = storyEvent('settlement.paid', { settlement_id: ids.settlementId }, { environment: 'sandbox' });
       const response = await deliver(`${production.origin}/osigu/webhooks`, JSON.stringify(event));
       expect(response.status).toBe(200);
-      const result = (await client.workflow.getHandle(String(event.event_id)).result()) as { outcome: string };
+      const result = (await stack.client.workflow.getHandle(String(event.event_id)).result()) as { outcome: string };
       expect(result.outcome).toBe('ignored_environment');
-      await expect(client.workflow.getHandle(`settlement:${ids.settlementId}`).describe()).rejects.toThrow();
-      const described = await client.workflow.getHandle(String(event.event_id)).describe();
+      await expect(stack.client.workflow.getHandle(`settlement:${ids.settlementId}`).describe()).rejects.toThrow();
+      const described = await stack.client.workflow.getHandle(String(event.event_id)).describe();
       expect(described.searchAttributes).toMatchObject({ OsiguOutcome: ['ignored_environment'], OsiguEnvironment: ['sandbox'] });
     } finally {
       await production.close();

@@ -1,6 +1,3 @@
-import type { Client } from '@temporalio/client';
-import type { DevServer } from '../../scripts/dev-server';
-import type { Receiver } from '../../src/http/server';
 import type { EventRecord } from '../../src/workflows/event-input';
 import { listParked } from '../../src/ops/parked';
 import { rerunEvent } from '../../src/ops/rerun';
@@ -8,7 +5,7 @@ import { resolveDiscrepancyUpdate } from '../../src/workflows/messages';
 import type { DispensationView, SettlementView } from '../../src/workflows/views';
 import { deliver, storyEvent } from '../support/delivery';
 import { startProviderServer, type ProviderServer } from '../support/provider-server';
-import { runsOf, startTemporal, startTestReceiver, startWorker, TASK_QUEUE, temporalClient, type RunningWorker } from '../support/stack';
+import { runsOf, TASK_QUEUE, useStack } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 import { startRefusingApi, type RefusingApi } from './refusing-api';
 
@@ -18,20 +15,17 @@ import { startRefusingApi, type RefusingApi } from './refusing-api';
 // their last event, so "after the entity ended" is reached quickly.
 
 const PROVIDER_SECRET = 'whsec_provider_test';
-let temporal: DevServer;
-let worker: RunningWorker;
-let receiver: Receiver;
 let provider: ProviderServer;
 let api: RefusingApi;
-let client: Client;
-let closeClient: () => Promise<void>;
-let url: string;
-
-beforeAll(async () => {
-  temporal = await startTemporal();
-  provider = await startProviderServer(PROVIDER_SECRET);
-  api = await startRefusingApi('forbidden');
-  worker = await startWorker(temporal.address, {
+const stack = useStack({
+  before: async (defer) => {
+    provider = await startProviderServer(PROVIDER_SECRET);
+    defer(() => provider.close());
+    api = await startRefusingApi('forbidden');
+    defer(() => api.close());
+  },
+  worker: true,
+  workerEnv: () => ({
     PROVIDER_WEBHOOK_URL: provider.url,
     PROVIDER_WEBHOOK_SECRET: PROVIDER_SECRET,
     OSIGU_API_BASE_URL: api.origin,
@@ -40,19 +34,14 @@ beforeAll(async () => {
     DISPENSATION_STALE_AFTER: '1s',
     ENTITY_QUIET_PERIOD: '3s',
     LOOKUP_RETRY_AFTER: '1h',
-  });
-  receiver = await startTestReceiver(temporal.address);
-  ({ client, close: closeClient } = await temporalClient(temporal.address));
-  url = `${receiver.origin}/osigu/webhooks`;
-}, 120_000);
+  }),
+  receiver: true,
+  client: true,
+});
+let url: string;
 
-afterAll(async () => {
-  await receiver?.close();
-  await worker?.stop();
-  await provider?.close();
-  await api?.close();
-  await closeClient?.();
-  await temporal?.stop();
+beforeAll(() => {
+  url = `${stack.receiver.origin}/osigu/webhooks`;
 });
 
 let sequence = 0;
@@ -116,8 +105,8 @@ function dispensing(
   );
 }
 
-const dispensationState = (id: string) => client.workflow.getHandle(`dispensation:${id}`).query<DispensationView>('state');
-const statusOf = async (workflowId: string) => (await client.workflow.getHandle(workflowId).describe()).status.name;
+const dispensationState = (id: string) => stack.client.workflow.getHandle(`dispensation:${id}`).query<DispensationView>('state');
+const statusOf = async (workflowId: string) => (await stack.client.workflow.getHandle(workflowId).describe()).status.name;
 const notificationsOf = (resourceId: string, kind?: string) =>
   provider.received.filter((received) => received.body.resource.id === resourceId && (kind === undefined || received.body.kind === kind));
 
@@ -216,7 +205,7 @@ describe('no event is dropped or forgotten', () => {
       `dispensation:${ids.dispensationId}:dispensation.reconciled:1`,
       `dispensation:${ids.dispensationId}:dispensation.discrepancy:2`,
     ]);
-    expect((await runsOf(client, `dispensation:${ids.dispensationId}`)).length).toBe(2);
+    expect((await runsOf(stack.client, `dispensation:${ids.dispensationId}`)).length).toBe(2);
   });
 
   it('an event arriving while an ending entity waits for its notifications is applied, not dropped', async () => {
@@ -226,7 +215,7 @@ describe('no event is dropped or forgotten', () => {
     await send(storyEvent('settlement.paid', { settlement_id: ids.settlementId }, { created_at: at(0) }));
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     await send(storyEvent('settlement.rejected', { settlement_id: ids.settlementId }, { created_at: at(60) }));
-    const handle = client.workflow.getHandle(`settlement:${ids.settlementId}`);
+    const handle = stack.client.workflow.getHandle(`settlement:${ids.settlementId}`);
     const result = await waitFor(
       'settlement ended',
       async () => ((await statusOf(handle.workflowId)) === 'COMPLETED' ? ((await handle.result()) as SettlementView) : undefined),
@@ -283,7 +272,7 @@ describe('decisions across dispensations', () => {
     await waitFor('discrepancy', async () =>
       (await dispensationState(ids.dispensationId)).flags.includes('discrepancy') ? true : undefined,
     );
-    const handle = client.workflow.getHandle(`dispensation:${ids.dispensationId}`);
+    const handle = stack.client.workflow.getHandle(`dispensation:${ids.dispensationId}`);
 
     await expect(
       handle.executeUpdate(resolveDiscrepancyUpdate, { args: [{ decision: 'acept' as 'accept', by: 'ana' }] }),
@@ -320,15 +309,15 @@ describe('re-runs', () => {
     const ids = freshIds();
     const paid = storyEvent('settlement.paid', { settlement_id: ids.settlementId }, { created_at: at(0) });
     await send(paid);
-    const handle = client.workflow.getHandle(String(paid.event_id));
+    const handle = stack.client.workflow.getHandle(String(paid.event_id));
     expect(((await handle.result()) as EventRecord).entityOutcome).toBe('applied');
-    await rerunEvent(client, String(paid.event_id), 'entity-life test');
+    await rerunEvent(stack.client, String(paid.event_id), 'entity-life test');
     const record = await waitFor('re-run finished', async () => {
-      const latest = (await client.workflow.getHandle(String(paid.event_id)).result()) as EventRecord;
+      const latest = (await stack.client.workflow.getHandle(String(paid.event_id)).result()) as EventRecord;
       return latest.rerun === true ? latest : undefined;
     });
     expect(record).toMatchObject({ outcome: 'forwarded', entityOutcome: 'duplicate', rerun: true, flags: ['rerun'] });
-    const view = await client.workflow.getHandle(`settlement:${ids.settlementId}`).query<SettlementView>('state');
+    const view = await stack.client.workflow.getHandle(`settlement:${ids.settlementId}`).query<SettlementView>('state');
     expect(view.reruns).toEqual({ ignored: 1, lastEventId: paid.event_id });
     expect(view.eventIds).toEqual([paid.event_id]);
   });
@@ -339,7 +328,7 @@ describe('poison events are parked, never looping', () => {
     const ids = freshIds();
     const event = storyEvent('dispensing.started', { dispensation_id: ids.dispensationId }, { created_at: at(0) });
     // An id longer than Temporal allows in a workflow id: the entity can never be started.
-    const handle = await client.workflow.start('dispensingEventWorkflow', {
+    const handle = await stack.client.workflow.start('dispensingEventWorkflow', {
       workflowId: String(event.event_id),
       taskQueue: TASK_QUEUE,
       args: [{ event, receivedAt: new Date().toISOString(), resourceKey: `dsp_${'X'.repeat(1100)}`, flags: ['test_flag'] }],
@@ -352,7 +341,7 @@ describe('poison events are parked, never looping', () => {
     });
     // What `ops parked` lists.
     const listed = await waitFor('listed as parked', async () =>
-      (await listParked(client)).find((parked) => parked.eventId === handle.workflowId),
+      (await listParked(stack.client)).find((parked) => parked.eventId === handle.workflowId),
     );
     expect(listed).toMatchObject({ workflowType: 'dispensingEventWorkflow', reason: 'handoff_failed' });
   });

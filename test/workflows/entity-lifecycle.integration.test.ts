@@ -1,54 +1,40 @@
-import type { Client } from '@temporalio/client';
-import type { DevServer } from '../../scripts/dev-server';
-import type { Receiver } from '../../src/http/server';
 import type { PrescriptionView } from '../../src/workflows/prescription-entity';
 import type { SettlementView } from '../../src/workflows/settlement-entity';
 import { deliver, storyEvent } from '../support/delivery';
 import { startProviderServer, type ProviderServer } from '../support/provider-server';
-import { runsOf, startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';
+import { runsOf, useStack } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
-let temporal: DevServer;
-let worker: RunningWorker;
-let receiver: Receiver;
-let client: Client;
-let closeClient: () => Promise<void>;
 let provider: ProviderServer;
-
-beforeAll(async () => {
-  temporal = await startTemporal();
-  provider = await startProviderServer('whsec_provider_lifecycle');
+const stack = useStack({
+  before: async (defer) => {
+    provider = await startProviderServer('whsec_provider_lifecycle');
+    defer(() => provider.close());
+  },
+  worker: true,
   // Short lives: a final resource ends after 2 quiet seconds; histories restart past 50 events.
-  worker = await startWorker(temporal.address, {
+  workerEnv: () => ({
     ENTITY_QUIET_PERIOD: '2s',
     ENTITY_MAX_HISTORY_EVENTS: '50',
     PROVIDER_WEBHOOK_URL: provider.url,
     PROVIDER_WEBHOOK_SECRET: 'whsec_provider_lifecycle',
-  });
-  receiver = await startTestReceiver(temporal.address);
-  ({ client, close: closeClient } = await temporalClient(temporal.address));
-}, 120_000);
-
-afterAll(async () => {
-  await receiver?.close();
-  await worker?.stop();
-  await provider?.close();
-  await closeClient?.();
-  await temporal?.stop();
+  }),
+  receiver: true,
+  client: true,
 });
 
 const send = async (event: Record<string, unknown>) =>
-  expect((await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(event))).status).toBe(200);
+  expect((await deliver(`${stack.receiver.origin}/osigu/webhooks`, JSON.stringify(event))).status).toBe(200);
 const minute = (n: number) => new Date(Date.UTC(2026, 10, 25, 12, n)).toISOString();
 
 it('a final resource ends its workflow once it has been quiet, leaving its state as the result', async () => {
   const settlementId = `stl_END${Date.now().toString(36).toUpperCase()}`;
   await send(storyEvent('settlement.paid', { settlement_id: settlementId }));
   // The event's workflow hands the event on after the acknowledgement: wait for the entity.
-  await waitFor('the settlement entity', () => client.workflow.getHandle(`settlement:${settlementId}`).describe());
-  const result = (await client.workflow.getHandle(`settlement:${settlementId}`).result()) as SettlementView;
+  await waitFor('the settlement entity', () => stack.client.workflow.getHandle(`settlement:${settlementId}`).describe());
+  const result = (await stack.client.workflow.getHandle(`settlement:${settlementId}`).result()) as SettlementView;
   expect(result.settlement).toMatchObject({ settlementId, status: 'PAID' });
-  expect((await client.workflow.getHandle(`settlement:${settlementId}`).describe()).status.name).toBe('COMPLETED');
+  expect((await stack.client.workflow.getHandle(`settlement:${settlementId}`).describe()).status.name).toBe('COMPLETED');
 });
 
 it('a long-lived entity continues as new with its memory: every event, every notification, once', async () => {
@@ -60,7 +46,7 @@ it('a long-lived entity continues as new with its memory: every event, every not
       storyEvent('prescription.email_failed', { prescription_id: prescriptionId, failed_at: minute(n) }, { created_at: minute(n) }),
     );
   }
-  const handle = client.workflow.getHandle(`prescription:${prescriptionId}`);
+  const handle = stack.client.workflow.getHandle(`prescription:${prescriptionId}`);
   const view = await waitFor('all 31 events in the entity, the newest bounce answered', async () => {
     const current = await handle.query<PrescriptionView>('state');
     const answered = current.notifications.some((record) => record.id.endsWith(minute(30)));
@@ -81,7 +67,7 @@ it('a long-lived entity continues as new with its memory: every event, every not
   expect(new Set(received).size).toBe(received.length);
 
   const runs = await waitFor('the continued runs in visibility', async () => {
-    const found = await runsOf(client, `prescription:${prescriptionId}`);
+    const found = await runsOf(stack.client, `prescription:${prescriptionId}`);
     return found.length > 1 ? found : undefined;
   });
   expect(runs.length).toBeGreaterThan(1);

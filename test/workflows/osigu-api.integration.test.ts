@@ -1,41 +1,27 @@
-import type { Client } from '@temporalio/client';
-import type { DevServer } from '../../scripts/dev-server';
 import type { OsiguApi } from '../../simulator/api/server';
 import type { StateEvent } from '../../simulator/api/state';
-import type { Receiver } from '../../src/http/server';
 import type { DispensationView } from '../../src/workflows/dispensation-entity';
 import { CLIENT, startTestApi } from '../simulator/api/harness';
 import { deliver, fixtureEvent, storyEvent } from '../support/delivery';
-import { startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';
+import { useStack } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 // Osigu itself is the one thing out of reach: the stand-in API plays it, over real HTTP.
 let api: OsiguApi;
-let temporal: DevServer;
-let worker: RunningWorker;
-let receiver: Receiver;
-let client: Client;
-let closeClient: () => Promise<void>;
-
-beforeAll(async () => {
-  api = await startTestApi();
-  temporal = await startTemporal();
-  worker = await startWorker(temporal.address, {
+const stack = useStack({
+  before: async (defer) => {
+    api = await startTestApi();
+    defer(() => api.close());
+  },
+  worker: true,
+  workerEnv: () => ({
     OSIGU_API_BASE_URL: api.origin,
     OSIGU_CLIENT_ID: CLIENT.clientId,
     OSIGU_CLIENT_SECRET: CLIENT.clientSecret,
     DISPENSATION_STALE_AFTER: '1s',
-  });
-  receiver = await startTestReceiver(temporal.address);
-  ({ client, close: closeClient } = await temporalClient(temporal.address));
-}, 120_000);
-
-afterAll(async () => {
-  await receiver?.close();
-  await worker?.stop();
-  await closeClient?.();
-  await temporal?.stop();
-  await api?.close();
+  }),
+  receiver: true,
+  client: true,
 });
 
 let sequence = 0;
@@ -69,12 +55,12 @@ function osiguKnows(story: ReturnType<typeof ids>, quantity: number): { started:
   return { started: storyEvent('dispensing.started', { ...dispensation, products: [{ product_code: 'MED-042', quantity }] }) };
 }
 
-const dispensationState = (id: string) => client.workflow.getHandle(`dispensation:${id}`).query<DispensationView>('state');
+const dispensationState = (id: string) => stack.client.workflow.getHandle(`dispensation:${id}`).query<DispensationView>('state');
 
 it('a dispensation left STARTED is looked up in the API, and reconciled against an authorization only Osigu knew', async () => {
   const story = ids();
   const { started } = osiguKnows(story, 10);
-  expect((await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(started))).status).toBe(200);
+  expect((await deliver(`${stack.receiver.origin}/osigu/webhooks`, JSON.stringify(started))).status).toBe(200);
 
   const view = await waitFor('completion found in the API', async () => {
     const current = await dispensationState(story.dispensationId);
@@ -91,7 +77,7 @@ it('a STARTED that Osigu also has as STARTED is flagged stale', async () => {
   const dispensationId = `dsp_STALE${Date.now().toString(36).toUpperCase()}`;
   const started = { ...event, data: { ...(event.data as Record<string, unknown>), dispensation_id: dispensationId } };
   osiguRecords(started);
-  expect((await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(started))).status).toBe(200);
+  expect((await deliver(`${stack.receiver.origin}/osigu/webhooks`, JSON.stringify(started))).status).toBe(200);
   const view = await waitFor('stale flag', async () => {
     const current = await dispensationState(dispensationId);
     return current.flags.includes('stale_started') ? current : undefined;
@@ -104,7 +90,9 @@ it('concurrent activities share one token, and 503s from the API are retried thr
   const stories = Array.from({ length: 8 }, () => ids());
   const starts = stories.map((story) => osiguKnows(story, 5).started);
   await Promise.all(
-    starts.map(async (started) => expect((await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(started))).status).toBe(200)),
+    starts.map(async (started) =>
+      expect((await deliver(`${stack.receiver.origin}/osigu/webhooks`, JSON.stringify(started))).status).toBe(200),
+    ),
   );
 
   for (const story of stories) {
