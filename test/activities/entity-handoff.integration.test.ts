@@ -1,9 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { DevServer } from '../../scripts/dev-server';
 import { createActivities } from '../../src/activities';
 import { DEFAULT_ENTITY_SETTINGS } from '../../src/domain/settings';
-import { startTemporal } from '../support/stack';
+import { useStack } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 // A worker told to stop (a deploy's SIGTERM) must stop even while a hand-off waits on an entity's
@@ -11,20 +10,12 @@ import { waitFor } from '../support/wait-for';
 // and the worker waited on the Update's long poll indefinitely (seen as a 60 s hook timeout in CI).
 
 const QUEUE = 'handoff-shutdown-test';
-let temporal: DevServer;
-
-beforeAll(async () => {
-  temporal = await startTemporal();
-}, 120_000);
-
-afterAll(async () => {
-  await temporal?.stop();
-});
+const stack = useStack();
 
 it('a draining worker cancels a hand-off that waits on an Update and stops within its grace time', async () => {
-  const clientConnection = await Connection.connect({ address: temporal.address });
+  const clientConnection = await Connection.connect({ address: stack.temporal.address });
   const client = new Client({ connection: clientConnection });
-  const connection = await NativeConnection.connect({ address: temporal.address });
+  const connection = await NativeConnection.connect({ address: stack.temporal.address });
   // The entity's task queue has no worker: the Update is accepted by no one and never answered.
   const activities = createActivities({
     client,

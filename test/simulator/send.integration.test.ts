@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, type DevServer } from '../../scripts/dev-server';
-import type { Receiver } from '../../src/http/server';
+import { freePort } from '../../scripts/dev-server';
 import { fromEvent } from '../../simulator/delivery/outgoing-event';
 import { createProgress } from '../../simulator/delivery/progress';
 import { summarize } from '../../simulator/delivery/report';
@@ -13,35 +12,29 @@ import { createRandom } from '../../simulator/events/random';
 import { runScenario } from '../../simulator/scenarios/run-scenario';
 import { scenarioNames } from '../../simulator/scenarios/scenario';
 import { TEST_SECRET } from '../support/delivery';
-import { runsOf, startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';
+import { runsOf, temporalClient, useStack } from '../support/stack';
 
 let dir: string;
-let port: number;
-let temporal: DevServer;
-let worker: RunningWorker;
-let receiver: Receiver;
+const stack = useStack({
+  before: (defer) => {
+    dir = mkdtempSync(path.join(tmpdir(), 'osigu-send-'));
+    defer(() => rmSync(dir, { recursive: true, force: true }));
+  },
+  // File-backed, on a fixed port: the server that comes back after the outage is the same one.
+  temporal: async () => ({ port: await freePort(), dbFile: path.join(dir, 'temporal.db') }),
+  worker: true,
+  receiver: true,
+  receiverEnv: { TEMPORAL_START_TIMEOUT_MS: '1500' },
+});
 let url: string;
 
-beforeAll(async () => {
-  // File-backed, on a fixed port: the server that comes back after the outage is the same one.
-  dir = mkdtempSync(path.join(tmpdir(), 'osigu-send-'));
-  port = await freePort();
-  temporal = await startTemporal({ port, dbFile: path.join(dir, 'temporal.db') });
-  worker = await startWorker(temporal.address);
-  receiver = await startTestReceiver(temporal.address, { TEMPORAL_START_TIMEOUT_MS: '1500' });
-  url = `${receiver.origin}/osigu/webhooks`;
-}, 120_000);
-
-afterAll(async () => {
-  await receiver?.close();
-  await worker?.stop();
-  await temporal?.stop();
-  rmSync(dir, { recursive: true, force: true });
+beforeAll(() => {
+  url = `${stack.receiver.origin}/osigu/webhooks`;
 });
 
 /** Every event id of the run has exactly one workflow run, and it completed. */
 async function expectEachProcessedOnce(result: RunResult): Promise<void> {
-  const { client, close } = await temporalClient(temporal.address);
+  const { client, close } = await temporalClient(stack.temporal.address);
   try {
     for (const eventId of new Set(result.records.map((record) => record.eventId))) {
       const handle = client.workflow.getHandle(eventId);
@@ -85,10 +78,10 @@ describe('osigu send against the real receiver and worker', () => {
     });
 
     while (progress.acknowledged < 6) await sleep(5);
-    await temporal.stop();
+    await stack.temporal.stop();
     expect(progress.acknowledged).toBeLessThan(progress.total);
     await sleep(3_000);
-    temporal = await startTemporal({ port, dbFile: path.join(dir, 'temporal.db') });
+    await stack.restartTemporal();
 
     const result = await running;
     const report = summarize(result);
