@@ -1,10 +1,7 @@
-import type { Client } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
-import type { DevServer } from '../../scripts/dev-server';
-import type { Receiver } from '../../src/http/server';
 import type { AuthorizationView } from '../../src/workflows/authorization-entity';
 import { deliver, storyEvent } from '../support/delivery';
-import { startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';
+import { startWorker, useStack, type RunningWorker } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 // Worker Versioning on the dev server, as the README's rollout describes it: a build is started,
@@ -15,27 +12,18 @@ import { waitFor } from '../support/wait-for';
 const DEPLOYMENT = 'osigu-webhooks-test';
 const Behavior = proto.api.enums.v1.VersioningBehavior;
 
-let temporal: DevServer;
-let receiver: Receiver;
-let client: Client;
-let closeClient: () => Promise<void>;
+const stack = useStack({ receiver: true, client: true });
+// Two builds run at once here: the workers are this file's own, stopped before the stack's parts.
 const workers: RunningWorker[] = [];
 
-beforeAll(async () => {
-  temporal = await startTemporal();
-  receiver = await startTestReceiver(temporal.address);
-  ({ client, close: closeClient } = await temporalClient(temporal.address));
-}, 120_000);
-
-afterAll(async () => {
-  await receiver?.close();
-  for (const worker of workers) await worker.stop().catch(() => undefined);
-  await closeClient?.();
-  await temporal?.stop();
+beforeAll(() => {
+  stack.defer(async () => {
+    for (const worker of workers) await worker.stop().catch(() => undefined);
+  });
 });
 
 const startBuild = async (buildId: string): Promise<RunningWorker> => {
-  const worker = await startWorker(temporal.address, {
+  const worker = await startWorker(stack.temporal.address, {
     TEMPORAL_WORKER_DEPLOYMENT: DEPLOYMENT,
     TEMPORAL_WORKER_BUILD_ID: buildId,
     ENTITY_QUIET_PERIOD: '1h',
@@ -47,7 +35,7 @@ const startBuild = async (buildId: string): Promise<RunningWorker> => {
 /** `temporal worker deployment set-current-version`, through the same API; the version exists once its worker has polled. */
 const makeCurrent = (buildId: string) =>
   waitFor(`${buildId} current`, async () => {
-    await client.workflowService.setWorkerDeploymentCurrentVersion({
+    await stack.client.workflowService.setWorkerDeploymentCurrentVersion({
       namespace: 'default',
       deploymentName: DEPLOYMENT,
       buildId,
@@ -57,7 +45,7 @@ const makeCurrent = (buildId: string) =>
   });
 
 const versioning = async (workflowId: string) => {
-  const info = (await client.workflow.getHandle(workflowId).describe()).raw.workflowExecutionInfo?.versioningInfo;
+  const info = (await stack.client.workflow.getHandle(workflowId).describe()).raw.workflowExecutionInfo?.versioningInfo;
   return { behavior: info?.behavior, buildId: info?.deploymentVersion?.buildId };
 };
 
@@ -67,11 +55,11 @@ it('event workflows stay on the build that started them; entities move to the cu
 
   const authorizationId = `auth_VER${Date.now().toString(36).toUpperCase()}`;
   const created = storyEvent('authorization.created', { authorization_id: authorizationId }, { created_at: '2026-11-25T12:00:00Z' });
-  expect((await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(created))).status).toBe(200);
-  await client.workflow.getHandle(String(created.event_id)).result();
+  expect((await deliver(`${stack.receiver.origin}/osigu/webhooks`, JSON.stringify(created))).status).toBe(200);
+  await stack.client.workflow.getHandle(String(created.event_id)).result();
   const entityId = `authorization:${authorizationId}`;
   await waitFor('the entity holds the first event', async () =>
-    (await client.workflow.getHandle(entityId).query<AuthorizationView>('state')).eventIds.length === 1 ? true : undefined,
+    (await stack.client.workflow.getHandle(entityId).query<AuthorizationView>('state')).eventIds.length === 1 ? true : undefined,
   );
   expect(await versioning(String(created.event_id))).toEqual({ behavior: Behavior.VERSIONING_BEHAVIOR_PINNED, buildId: 'build-1' });
   expect(await versioning(entityId)).toEqual({ behavior: Behavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE, buildId: 'build-1' });
@@ -83,10 +71,10 @@ it('event workflows stay on the build that started them; entities move to the cu
   workers.splice(workers.indexOf(first), 1);
 
   const updated = storyEvent('authorization.updated', { authorization_id: authorizationId }, { created_at: '2026-11-25T12:05:00Z' });
-  expect((await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(updated))).status).toBe(200);
-  await client.workflow.getHandle(String(updated.event_id)).result();
+  expect((await deliver(`${stack.receiver.origin}/osigu/webhooks`, JSON.stringify(updated))).status).toBe(200);
+  await stack.client.workflow.getHandle(String(updated.event_id)).result();
   const view = await waitFor('the entity holds both events', async () => {
-    const current = await client.workflow.getHandle(entityId).query<AuthorizationView>('state');
+    const current = await stack.client.workflow.getHandle(entityId).query<AuthorizationView>('state');
     return current.eventIds.length === 2 ? current : undefined;
   });
   expect(view.eventIds).toEqual([created.event_id, updated.event_id]);
