@@ -10,12 +10,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import pino from 'pino';
-import { freePort, type DevServer } from '../../scripts/dev-server';
+import { freePort } from '../../scripts/dev-server';
 import { loadCodecServerConfig } from '../../src/codec-server/config';
 import { startCodecServer, type CodecServer } from '../../src/codec-server/server';
-import type { Receiver } from '../../src/http/server';
 import { deliver, storyEvent } from '../support/delivery';
-import { startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';
+import { temporalClient, useStack } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -23,33 +22,40 @@ const SHOTS = path.join(tmpdir(), 'osigu-webui-shots');
 const KEYS = `ui-test:${randomBytes(32).toString('base64')}`;
 const TOKEN = randomBytes(32).toString('base64url');
 
-let temporal: DevServer;
 let codecServer: CodecServer;
-let worker: RunningWorker;
-let receiver: Receiver;
 let browser: Browser;
+let uiPort: number;
 let uiOrigin: string;
 let eventId: string;
 let prescriptionId: string;
 const codecLog: string[] = [];
 
+const stack = useStack({
+  before: async (defer) => {
+    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+    uiPort = await freePort();
+    uiOrigin = `http://127.0.0.1:${uiPort}`;
+    const logger = pino({ level: 'info' }, { write: (line: string) => void codecLog.push(line) });
+    codecServer = await startCodecServer(
+      loadCodecServerConfig({
+        CODEC_SERVER_TOKEN: TOKEN,
+        PAYLOAD_ENCRYPTION_KEYS: KEYS,
+        CODEC_SERVER_PORT: '0',
+        CODEC_SERVER_CORS_ORIGINS: uiOrigin,
+      }),
+      { logger },
+    );
+    defer(() => codecServer.close());
+  },
+  temporal: () => ({ uiPort, codecEndpoint: codecServer.origin }),
+  worker: true,
+  workerEnv: { PAYLOAD_ENCRYPTION_KEYS: KEYS },
+  receiver: true,
+  receiverEnv: { PAYLOAD_ENCRYPTION_KEYS: KEYS },
+  hookTimeoutMs: 180_000,
+});
+
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
-  const uiPort = await freePort();
-  uiOrigin = `http://127.0.0.1:${uiPort}`;
-  const logger = pino({ level: 'info' }, { write: (line: string) => void codecLog.push(line) });
-  codecServer = await startCodecServer(
-    loadCodecServerConfig({
-      CODEC_SERVER_TOKEN: TOKEN,
-      PAYLOAD_ENCRYPTION_KEYS: KEYS,
-      CODEC_SERVER_PORT: '0',
-      CODEC_SERVER_CORS_ORIGINS: uiOrigin,
-    }),
-    { logger },
-  );
-  temporal = await startTemporal({ uiPort, codecEndpoint: codecServer.origin });
-  worker = await startWorker(temporal.address, { PAYLOAD_ENCRYPTION_KEYS: KEYS });
-  receiver = await startTestReceiver(temporal.address, { PAYLOAD_ENCRYPTION_KEYS: KEYS });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -62,13 +68,14 @@ beforeAll(async () => {
       '--disable-sync',
     ],
   });
+  stack.defer(() => browser.close());
   mkdirSync(SHOTS, { recursive: true });
 
   prescriptionId = `rx_UI${Date.now().toString(36).toUpperCase()}`;
   const event = storyEvent('prescription.issued', { prescription_id: prescriptionId });
   eventId = String(event.event_id);
-  expect((await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(event))).status).toBe(200);
-  const { client, close } = await temporalClient(temporal.address, { PAYLOAD_ENCRYPTION_KEYS: KEYS });
+  expect((await deliver(`${stack.receiver.origin}/osigu/webhooks`, JSON.stringify(event))).status).toBe(200);
+  const { client, close } = await temporalClient(stack.temporal.address, { PAYLOAD_ENCRYPTION_KEYS: KEYS });
   try {
     await client.workflow.getHandle(eventId).result();
     // Stored encrypted, like the payloads: the server (and a Web UI without the codec) sees no summary.
@@ -79,14 +86,6 @@ beforeAll(async () => {
     await close();
   }
 }, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await receiver?.close();
-  await worker?.stop();
-  await temporal?.stop();
-  await codecServer?.close();
-});
 
 /** The event workflow's page, after setting the Web UI's Codec Server panel as a person would. */
 async function openEvent(page: Page, { browserSetting }: { browserSetting: boolean }): Promise<void> {
