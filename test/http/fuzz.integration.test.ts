@@ -5,12 +5,12 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { startChild, type Child } from '../../scripts/child-process';
-import { freePort, type DevServer } from '../../scripts/dev-server';
+import { freePort } from '../../scripts/dev-server';
 import { METRIC_NAMES } from '../../src/http/metrics';
 import { computeSignature } from '../../src/osigu/signature';
 import { FIXTURES_DIR, TEST_SECRET } from '../support/delivery';
 import { scrape, seriesOf, valueOf } from '../support/prometheus';
-import { startTemporal } from '../support/stack';
+import { useStack } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 /*
@@ -47,14 +47,13 @@ const FIXTURES = readdirSync(FIXTURES_DIR)
   .sort()
   .map((name) => JSON.parse(readFileSync(path.join(FIXTURES_DIR, name), 'utf8')) as Record<string, unknown>);
 
-let temporal: DevServer;
+const stack = useStack();
 let receiver: Child;
 let port: number;
 let origin: string;
 let logs = '';
 
 beforeAll(async () => {
-  temporal = await startTemporal();
   port = await freePort();
   origin = `http://127.0.0.1:${port}`;
   receiver = startChild({
@@ -68,7 +67,7 @@ beforeAll(async () => {
       OSIGU_WEBHOOK_SECRET: TEST_SECRET,
       HOST: '127.0.0.1',
       PORT: String(port),
-      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_ADDRESS: stack.temporal.address,
       // No worker polls it: accepted events wait in Temporal, which is all this test needs.
       TEMPORAL_TASK_QUEUE: 'osigu-webhooks-fuzz',
       WEBHOOK_BODY_LIMIT: String(BODY_LIMIT),
@@ -78,13 +77,9 @@ beforeAll(async () => {
     },
   });
   receiver.onOutput((output) => (logs = output));
+  stack.defer(() => receiver.stop());
   await waitFor('the receiver to answer /healthz', async () => ((await fetch(`${origin}/healthz`)).ok ? true : undefined), 60_000);
 }, 120_000);
-
-afterAll(async () => {
-  await receiver?.stop();
-  await temporal?.stop();
-});
 
 // ---------------------------------------------------------------------------------------------
 // The request model
