@@ -1,10 +1,9 @@
 import path from 'node:path';
 import { startChild, type Child } from '../scripts/child-process';
-import { freePort, type DevServer } from '../scripts/dev-server';
-import type { Receiver } from '../src/http/server';
+import { freePort } from '../scripts/dev-server';
 import { deliver, fixtureEvent } from './support/delivery';
 import { parsePrometheusText, type Exposition } from './support/prometheus';
-import { startTemporal, startTestReceiver, temporalClient } from './support/stack';
+import { temporalClient, useStack } from './support/stack';
 import { waitFor } from './support/wait-for';
 
 /*
@@ -15,14 +14,12 @@ import { waitFor } from './support/wait-for';
 const ROOT = path.resolve(__dirname, '..');
 const TASK_QUEUE = 'osigu-webhooks-worker-metrics';
 
-let temporal: DevServer;
+const stack = useStack({ receiver: true, receiverEnv: { TEMPORAL_TASK_QUEUE: TASK_QUEUE }, receiverCloseGraceMs: 1_000 });
 let worker: Child;
-let receiver: Receiver;
 let metricsUrl: string;
 let output = '';
 
 beforeAll(async () => {
-  temporal = await startTemporal();
   const metricsPort = await freePort();
   metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   worker = startChild({
@@ -32,7 +29,7 @@ beforeAll(async () => {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
-      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_ADDRESS: stack.temporal.address,
       TEMPORAL_TASK_QUEUE: TASK_QUEUE,
       OSIGU_ENVIRONMENT: 'sandbox',
       WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
@@ -40,14 +37,8 @@ beforeAll(async () => {
     },
   });
   worker.onOutput((combined) => (output = combined));
-  receiver = await startTestReceiver(temporal.address, { TEMPORAL_TASK_QUEUE: TASK_QUEUE });
+  stack.defer(() => worker.stop());
 }, 120_000);
-
-afterAll(async () => {
-  await receiver?.close(1_000);
-  await worker?.stop();
-  await temporal?.stop();
-});
 
 async function scrapeWorker(): Promise<Exposition> {
   const response = await fetch(metricsUrl);
@@ -63,9 +54,9 @@ it("serves the SDK's metrics on WORKER_METRICS_ADDRESS: a completed workflow is 
   );
 
   const event = fixtureEvent('prescription.email_delivered');
-  const response = await deliver(`${receiver.origin}/osigu/webhooks`, JSON.stringify(event));
+  const response = await deliver(`${stack.receiver.origin}/osigu/webhooks`, JSON.stringify(event));
   expect(response.status).toBe(200);
-  const { client, close } = await temporalClient(temporal.address);
+  const { client, close } = await temporalClient(stack.temporal.address);
   try {
     await client.workflow.getHandle(String(event.event_id)).result();
   } finally {
