@@ -5,15 +5,18 @@
  */
 import { runChild, startChild, type Child } from '../scripts/child-process';
 
-// Settings a developer's shell may carry that would change what is measured.
-// The receiver and worker run with their production defaults unless the bench sets something.
-const INHERITED_SETTINGS =
-  /^(TEMPORAL_|OSIGU_|WEBHOOK_|SIGNATURE_|TLS_|PROVIDER_|DISCREPANCY_|DISPENSATION_|PRESCRIPTION_|ENTITY_|PAYLOAD_|METRICS_|WORKER_|MAX_)|^(PORT|HOST|LOG_LEVEL|REQUEST_TIMEOUT_MS|HEADERS_TIMEOUT_MS)$/;
+// What the bench's processes inherit from the harness: the machine's own variables only (where
+// programs, home, locale, temp and certificates are; Go's and PostgreSQL's tools). Every setting of
+// ours is left out, whatever its name, so a setting added to src/config.ts tomorrow cannot leak from
+// a developer's shell into what is measured: the receiver and the worker run with their production
+// defaults unless the bench sets something in `extra`.
+const SYSTEM_VARIABLES =
+  /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LANGUAGE|TZ|TMPDIR|TMP|TEMP|TERM|CI|NODE_PATH|NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|LC_[A-Z_]+|XDG_[A-Z_]+|GO[A-Z0-9_]*|PG[A-Z_]+)$/;
 
-/** The harness's environment without the settings of our processes, plus `extra`. */
+/** The machine's variables from the harness's environment (none of our settings), plus `extra`. */
 export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!INHERITED_SETTINGS.test(key)) env[key] = value;
+  for (const [key, value] of Object.entries(process.env)) if (SYSTEM_VARIABLES.test(key)) env[key] = value;
   return { ...env, ...extra };
 }
 
