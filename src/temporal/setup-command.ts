@@ -1,23 +1,17 @@
 import { Connection } from '@temporalio/client';
-import { z } from 'zod';
-import { ConfigError } from '../config';
+import { integer, read } from '../config';
 import { loadTemporalConnectConfig } from './connection-config';
 import { MIN_RETENTION_DAYS, prepareNamespace } from './namespace-setup';
 
 /** `npm run temporal:setup`: prepares the namespace named by Temporal's environment settings. */
 async function main(): Promise<void> {
   const temporal = loadTemporalConnectConfig();
-  const days = z.coerce
-    .number()
-    .int()
-    .min(MIN_RETENTION_DAYS)
-    .max(3650)
-    .safeParse(process.env.TEMPORAL_RETENTION_DAYS ?? MIN_RETENTION_DAYS);
-  if (!days.success) throw new ConfigError('TEMPORAL_RETENTION_DAYS', `must be a whole number of days, at least ${MIN_RETENTION_DAYS}`);
+  // Read like every other setting (src/config.ts): a ConfigError names it and says what it must be.
+  const days = read(process.env, 'TEMPORAL_RETENTION_DAYS', integer(MIN_RETENTION_DAYS, 3650), String(MIN_RETENTION_DAYS));
 
   const connection = await Connection.connect({ ...temporal.connectionOptions, connectTimeout: 10_000 });
   try {
-    const report = await prepareNamespace(connection, temporal.namespace, days.data);
+    const report = await prepareNamespace(connection, temporal.namespace, days);
     process.stdout.write(
       [
         `namespace ${report.namespace} at ${temporal.connectionOptions.address}: ${report.registered ? 'registered' : 'exists'}`,
