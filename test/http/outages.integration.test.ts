@@ -1,55 +1,45 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
 import { startChild, waitForOutput, type Child } from '../../scripts/child-process';
-import { freePort, type DevServer } from '../../scripts/dev-server';
-import type { Receiver } from '../../src/http/server';
+import { freePort } from '../../scripts/dev-server';
 import { deliver, deliverUntilAcknowledged, fixtureEvent, TEST_SECRET } from '../support/delivery';
-import { runsOf, startTemporal, startTestReceiver, startWorker, TASK_QUEUE, temporalClient, type RunningWorker } from '../support/stack';
+import { runsOf, TASK_QUEUE, temporalClient, useStack } from '../support/stack';
 
 const ROOT = path.resolve(__dirname, '../..');
 
 describe('when Temporal is down', () => {
   let dir: string;
-  let port: number;
-  let temporal: DevServer;
-  let worker: RunningWorker;
-  let receiver: Receiver;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'osigu-outage-'));
-    port = await freePort();
-    temporal = await startTemporal({ port, dbFile: path.join(dir, 'temporal.db') });
-    worker = await startWorker(temporal.address);
-    receiver = await startTestReceiver(temporal.address, { TEMPORAL_START_TIMEOUT_MS: '1500' });
-  }, 120_000);
-
-  afterAll(async () => {
-    await receiver?.close();
-    await worker?.stop();
-    await temporal?.stop();
-    rmSync(dir, { recursive: true, force: true });
+  const stack = useStack({
+    before: (defer) => {
+      dir = mkdtempSync(path.join(tmpdir(), 'osigu-outage-'));
+      defer(() => rmSync(dir, { recursive: true, force: true }));
+    },
+    // File-backed, on a fixed port, so that restartTemporal() brings the same server back.
+    temporal: async () => ({ port: await freePort(), dbFile: path.join(dir, 'temporal.db') }),
+    worker: true,
+    receiver: true,
+    receiverEnv: { TEMPORAL_START_TIMEOUT_MS: '1500' },
   });
 
   it('answers 503 with Retry-After, and the same delivery succeeds once Temporal is back', async () => {
-    const url = `${receiver.origin}/osigu/webhooks`;
+    const url = `${stack.receiver.origin}/osigu/webhooks`;
     const body = JSON.stringify(fixtureEvent('dispensing.started'));
     const eventId = (JSON.parse(body) as { event_id: string }).event_id;
 
-    await temporal.stop();
+    await stack.temporal.stop();
     const refused = await deliver(url, body);
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(await refused.json()).toMatchObject({ error: 'temporal_unavailable' });
-    expect((await fetch(`${receiver.origin}/readyz`)).status).toBe(503);
+    expect((await fetch(`${stack.receiver.origin}/readyz`)).status).toBe(503);
 
     // Same port, same file: the server Osigu's retry finds is the one that went away.
-    temporal = await startTemporal({ port, dbFile: path.join(dir, 'temporal.db') });
+    await stack.restartTemporal();
     const attempts = await deliverUntilAcknowledged(url, body);
     expect(attempts).toBeGreaterThanOrEqual(1);
 
-    const { client, close } = await temporalClient(temporal.address);
+    const { client, close } = await temporalClient(stack.temporal.address);
     try {
       const result: unknown = await client.workflow.getHandle(eventId).result();
       expect(result).toMatchObject({ eventId, eventType: 'dispensing.started' });
@@ -61,22 +51,7 @@ describe('when Temporal is down', () => {
 });
 
 describe('when the receiver process is killed mid-stream', () => {
-  let temporal: DevServer;
-  let worker: RunningWorker;
-  let client: Client;
-  let closeClient: () => Promise<void>;
-
-  beforeAll(async () => {
-    temporal = await startTemporal();
-    worker = await startWorker(temporal.address);
-    ({ client, close: closeClient } = await temporalClient(temporal.address));
-  }, 120_000);
-
-  afterAll(async () => {
-    await worker?.stop();
-    await closeClient?.();
-    await temporal?.stop();
-  });
+  const stack = useStack({ worker: true, client: true });
 
   async function spawnReceiver(port: number): Promise<Child> {
     const child = startChild({
@@ -92,7 +67,7 @@ describe('when the receiver process is killed mid-stream', () => {
         OSIGU_WEBHOOK_SECRET: TEST_SECRET,
         HOST: '127.0.0.1',
         PORT: String(port),
-        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_ADDRESS: stack.temporal.address,
         TEMPORAL_TASK_QUEUE: TASK_QUEUE,
         LOG_LEVEL: 'info',
       },
@@ -135,8 +110,8 @@ describe('when the receiver process is killed mid-stream', () => {
 
     for (const body of bodies) {
       const eventId = (JSON.parse(body) as { event_id: string }).event_id;
-      await client.workflow.getHandle(eventId).result();
-      expect(await runsOf(client, eventId)).toHaveLength(1);
+      await stack.client.workflow.getHandle(eventId).result();
+      expect(await runsOf(stack.client, eventId)).toHaveLength(1);
     }
   }, 120_000);
 });
