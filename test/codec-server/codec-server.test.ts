@@ -10,6 +10,7 @@ import { startCodecServer, type CodecServer } from '../../src/codec-server/serve
 import { ConfigError, type Env } from '../../src/config';
 import { loadPayloadEncryption } from '../../src/temporal/codec/settings';
 import { FIXTURES_DIR } from '../support/delivery';
+import { loadFixture } from '../../simulator/events/fixtures';
 
 const TOKEN = randomBytes(32).toString('base64url');
 const KEY = randomBytes(32).toString('base64');
@@ -21,7 +22,7 @@ const ENV: Env = {
   CODEC_SERVER_CORS_ORIGINS: UI_ORIGIN,
 };
 
-const prescription = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'prescription.issued.json'), 'utf8')) as Record<string, unknown>;
+const prescription: Record<string, unknown> = loadFixture('prescription.issued', { dir: FIXTURES_DIR }).event;
 
 let server: CodecServer;
 let config: CodecServerConfig;

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { AppliedEvent } from '../../src/domain/applied-event';
 import { FIXTURES_DIR } from '../support/delivery';
+import { loadFixture } from '../../simulator/events/fixtures';
 
 /** Ids of the fixture story, written out so that a fixture drifting from the story fails loudly. */
 export const AUTHORIZATION_ID = 'auth_01JA2B3C4D5E6F7G8H9J0K1M2N';
@@ -33,7 +32,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * read afresh on every call, so no test can alter another's copy.
  */
 export function fixtureApplied(eventType: string, changes: FixtureChanges = {}): AppliedEvent {
-  const envelope: unknown = JSON.parse(readFileSync(path.join(FIXTURES_DIR, `${eventType}.json`), 'utf8'));
+  const envelope: unknown = loadFixture(eventType, { dir: FIXTURES_DIR }).event;
   if (!isRecord(envelope)) throw new Error(`${eventType}.json is not a JSON object`);
   const { event_id: eventId, event_type: type, created_at: createdAt, data } = envelope;
   if (typeof eventId !== 'string' || type !== eventType || typeof createdAt !== 'string' || !isRecord(data)) {

@@ -1,11 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { entityWorkflowId, EVENT_FAMILIES } from '../../src/osigu/families';
 import { createIdKeyer, DEV_RESOURCE_ID_HASH_KEY, hashId } from '../../src/osigu/id-key';
 import { eventTypeLabel, HASHED_ID_PREFIX, idKey, matchesIdGrammar, WITHHELD_EVENT_TYPE } from '../../src/osigu/ids';
 import { eventKeys, eventSummary } from '../../src/temporal/event-starter';
 import { routeEvent } from '../../src/temporal/routing';
 import { FIXTURES_DIR } from '../support/delivery';
+import { loadFixtures } from '../../simulator/events/fixtures';
 
 const HOSTILE = [
   'María José Pérez, DOB 1980-02-03\n',
@@ -22,8 +21,8 @@ const HOSTILE = [
 
 describe('the id grammar', () => {
   it("accepts every id in Osigu's fixtures, and the test suite's event ids", () => {
-    for (const file of readdirSync(FIXTURES_DIR).filter((name) => name.endsWith('.json'))) {
-      const text = readFileSync(path.join(FIXTURES_DIR, file), 'utf8');
+    for (const fixture of loadFixtures({ dir: FIXTURES_DIR })) {
+      const text = fixture.bytes.toString('utf8');
       for (const match of text.matchAll(/"[a-z_]*_id": *"([^"]*)"/g)) expect(matchesIdGrammar(match[1] ?? '')).toBe(true);
     }
     expect(matchesIdGrammar(`evt_test_${process.pid}_lq2x_1`)).toBe(true);
@@ -94,8 +93,7 @@ describe('eventKeys: what the starter writes where nothing is encrypted', () => 
 
 describe('the event-type grammar, and the Web UI title of an event workflow', () => {
   it("accepts every type in Osigu's fixtures and titles the event with its type and resource key", () => {
-    for (const file of readdirSync(FIXTURES_DIR).filter((name) => name.endsWith('.json'))) {
-      const event = JSON.parse(readFileSync(path.join(FIXTURES_DIR, file), 'utf8')) as { event_type: string };
+    for (const { event } of loadFixtures({ dir: FIXTURES_DIR })) {
       expect(eventTypeLabel(event.event_type)).toBe(event.event_type);
     }
     expect(eventSummary({ event_type: 'dispensing.completed' }, 'dsp_01JC0000000000000000000001')).toBe(

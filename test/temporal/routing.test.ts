@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { loadFixtures } from '../../simulator/events/fixtures';
 import { routeEvent, type EventRoute } from '../../src/temporal/routing';
 import { FIXTURES_DIR } from '../support/delivery';
 
@@ -8,9 +7,7 @@ interface Fixture {
   data: Record<string, unknown>;
 }
 
-const fixtures = readdirSync(FIXTURES_DIR)
-  .filter((file) => file.endsWith('.json'))
-  .map((file) => JSON.parse(readFileSync(path.join(FIXTURES_DIR, file), 'utf8')) as Fixture);
+const fixtures = loadFixtures({ dir: FIXTURES_DIR }).map((fixture) => fixture.event as unknown as Fixture);
 
 // Written out by hand (not derived from EVENT_FAMILIES) so that a wrong table in src fails here.
 const EXPECTED: Record<string, EventRoute> = {

@@ -1,6 +1,4 @@
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { inspect } from 'node:util';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -14,6 +12,7 @@ import {
 } from '../../../src/temporal/codec/encryption-codec';
 import { loadPayloadEncryption } from '../../../src/temporal/codec/settings';
 import { FIXTURES_DIR } from '../../support/delivery';
+import { loadFixture } from '../../../simulator/events/fixtures';
 
 const rawKey = (): Buffer => randomBytes(32);
 const key = (id: string, bytes = rawKey()): EncryptionKey => ({ id, key: createSecretKey(bytes) });
@@ -43,9 +42,10 @@ async function decodeError(codec: EncryptionCodec, payload: Payload): Promise<Pa
 }
 
 // The PHI in the team's fixtures, as it would be stored if nothing encrypted it.
-const prescription = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'prescription.issued.json'), 'utf8')) as Record<string, unknown>;
-const emailFailed = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'prescription.email_failed.json'), 'utf8')) as Record<string, unknown>;
-const authorization = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'authorization.created.json'), 'utf8')) as Record<string, unknown>;
+const fixture = (type: string): Record<string, unknown> => loadFixture(type, { dir: FIXTURES_DIR }).event;
+const prescription = fixture('prescription.issued');
+const emailFailed = fixture('prescription.email_failed');
+const authorization = fixture('authorization.created');
 const PHI = [
   'Ana',
   'López',
