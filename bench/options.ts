@@ -19,6 +19,8 @@ export interface BenchOptions {
   fixturesDir: string;
   warmupSeconds: number;
   settleSeconds: number;
+  /** After a fixed-rate step, how long the follow-up may take to catch up for the rate to count as sustained. */
+  catchUpSeconds: number;
   checkTimeoutSeconds: number;
   logLevel: string;
   pgUrl: string;
@@ -111,6 +113,7 @@ interface Parsed {
   fixturesDir: string;
   warmup: number;
   settle: number;
+  catchUp: number;
   checkTimeout: number;
   logLevel: string;
   pgUrl: string;
@@ -167,6 +170,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     )
     .option('--warmup <seconds>', 'unmeasured load before each variant (and scaling point)', seconds, 3)
     .option('--settle <seconds>', 'at most this long between steps, waiting for the servers to go quiet', seconds, 30)
+    .option(
+      '--catch-up <seconds>',
+      'a fixed rate is sustained when, this long after its step, no task waits and every event of the step has been handed to its entity',
+      seconds,
+      30,
+    )
     .option('--check-timeout <seconds>', 'how long visibility may take to show every acknowledged event', seconds, 120)
     .option('--log-level <level>', 'LOG_LEVEL of the receiver and the worker (production default: info)', 'info')
     .option(
@@ -211,6 +220,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     fixturesDir: parsed.fixturesDir,
     warmupSeconds: parsed.warmup,
     settleSeconds: parsed.settle,
+    catchUpSeconds: parsed.catchUp,
     checkTimeoutSeconds: parsed.checkTimeout,
     logLevel: parsed.logLevel,
     pgUrl: parsed.pgUrl,

@@ -155,7 +155,21 @@ function table(header: string[], rows: string[][], textColumns = 1): string {
   return [`| ${header.join(' | ')} |`, `|${rule}|`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n');
 }
 
-function variantSection(variant: VariantResult): string {
+/** The highest fixed rate that kept up and whose follow-up caught up (undefined when none was measured). */
+export function sustainedRate(steps: readonly StepResult[]): { rate: number | null; measured: boolean } {
+  const fixed = steps.filter((step) => step.load.kind === 'rate' && step.caughtUpSeconds !== undefined);
+  const rates = fixed
+    .filter((step) => step.keptUp && step.caughtUpSeconds !== null)
+    .map((step) => (step.load.kind === 'rate' ? step.load.rate : 0));
+  return { rate: rates.length === 0 ? null : Math.max(...rates), measured: fixed.length > 0 };
+}
+
+function caughtUp(step: StepResult, limit: number): string {
+  if (step.caughtUpSeconds === undefined) return '—';
+  return step.caughtUpSeconds === null ? `not within ${limit} s` : `${step.caughtUpSeconds} s`;
+}
+
+function variantSection(variant: VariantResult, catchUpSeconds: number): string {
   const lines = [`### ${variant.number}. ${variant.title}`, '', variant.summary, ''];
   for (const [key, value] of Object.entries(variant.info)) lines.push(`- ${key}: ${value}`);
   lines.push('');
@@ -200,6 +214,7 @@ function variantSection(variant: VariantResult): string {
           'load generator CPU',
           'machine busy',
           'backlog after',
+          'follow-up caught up',
           'send lag p99 ms',
           'quiet wait before',
         ],
@@ -212,6 +227,7 @@ function variantSection(variant: VariantResult): string {
           step.usage.generator === undefined ? 'in the receiver' : cpu(step, 'generator'),
           `${Math.round(step.machineBusyPercent)} %`,
           step.backlogAfter === undefined ? '—' : String(step.backlogAfter),
+          caughtUp(step, catchUpSeconds),
           step.scheduleLagMs === undefined ? '—' : ms(step.scheduleLagMs.p99),
           `${step.settledBeforeSeconds} s`,
         ]),
@@ -219,6 +235,14 @@ function variantSection(variant: VariantResult): string {
       '',
     );
   }
+  const sustained = sustainedRate(variant.steps);
+  if (sustained.measured)
+    lines.push(
+      sustained.rate === null
+        ? `**Sustained rate:** none of the fixed rates tried (the follow-up did not catch up within ${catchUpSeconds} s after any step that kept up).`
+        : `**Sustained rate:** ${sustained.rate}/s, the highest fixed rate tried whose acknowledgements kept up and whose follow-up caught up within ${catchUpSeconds} s after the step.`,
+      '',
+    );
   if (variant.steps.some((step) => !step.keptUp))
     lines.push(
       '† fell behind: at a fixed rate, under 99 % of the events sent were acknowledged or under 90 % of the rate; in the closed loop, under 99 % of the answers were 2xx.',
@@ -330,7 +354,7 @@ export function renderReport(results: BenchResults): string {
   }
 
   out.push('## Variants', '');
-  for (const variant of results.variants) out.push(variantSection(variant));
+  for (const variant of results.variants) out.push(variantSection(variant, options.catchUpSeconds));
   if (results.skipped.length > 0) {
     out.push('### Not run', '');
     for (const skipped of results.skipped) out.push(`- **${skipped.number}. ${skipped.title}**: ${skipped.reason.split('\n').join(' ')}`);
@@ -401,6 +425,8 @@ export function renderReport(results: BenchResults): string {
       '- **backlog after**: workflow and activity tasks still waiting for a worker when the step ended: a worker that does not keep up with the offered rate. ' +
         `Before each step the run waits until the servers are quiet and that backlog is empty, at most ${options.settleSeconds} s (**quiet wait before**; ` +
         'at the cap, the step began while earlier work was still draining).',
+      `- **follow-up caught up** (fixed rates, variants with a worker): seconds from the step’s end until no task waited and every event the step sent had been handed to its entity (its event workflow closed), polled every 0.5 s; “not within ${options.catchUpSeconds} s” past \`--catch-up\`. ` +
+        'The **sustained rate** is the highest fixed rate that kept up and caught up: the rate at which the follow-up, not only the acknowledgement, keeps pace.',
       '- Load generator, receivers, workers, Temporal and PostgreSQL share this machine’s cores; every figure includes that contention, as a single-host deployment would.',
     ].join('\n'),
     '',

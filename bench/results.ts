@@ -34,6 +34,12 @@ export interface StepResult {
   machineBusyPercent: number;
   /** Tasks still waiting for a worker when the step ended. */
   backlogAfter?: number;
+  /**
+   * Fixed rates with a worker: seconds from the step's end until no task waited and every event of
+   * the step had been handed to its entity (its event workflow closed); null when that took longer
+   * than --catch-up. The rate is sustained when the step kept up and this is not null.
+   */
+  caughtUpSeconds?: number | null;
   /** How long the run waited for the servers to go quiet before the step. */
   settledBeforeSeconds: number;
   eventIdPrefix: string;

@@ -20,7 +20,7 @@ import { cpuOver, startMachineWindow, startUsageWindow, type Usage } from './mea
 import { loadTemplates, newTag } from './load/events';
 import type { DriveSpec, LoadSpec, Progress } from './load/pacer';
 import { parseOptions, type BenchOptions } from './options';
-import { analyze, renderReport } from './report';
+import { analyze, renderReport, sustainedRate } from './report';
 import type { BenchResults, ScalingResult, SkippedVariant, StepResult, VariantResult } from './results';
 import { SkipVariant, startPostgresTemporal, startSqliteTemporal, type TemporalBackend } from './temporal/backends';
 import { VARIANTS } from './variants';
@@ -86,6 +86,23 @@ interface MeasuredStep {
   acknowledgedIds: string[];
 }
 
+/**
+ * After a fixed-rate step: how long until no task waits and every event the step sent has been
+ * handed to its entity, or null past --catch-up. Polled every half second (visibility lags about
+ * as much), so the figure is good to half a second.
+ */
+async function catchUp(options: BenchOptions, target: Target, prefix: string): Promise<number | null | undefined> {
+  if (target.backlog === undefined || target.pending === undefined) return undefined;
+  const started = Date.now();
+  for (;;) {
+    const [waiting, pending] = await Promise.all([target.backlog(), target.pending(prefix)]);
+    if (waiting === undefined || pending === undefined) return undefined;
+    if (waiting === 0 && pending === 0) return Math.round((Date.now() - started) / 100) / 10;
+    if (Date.now() - started > options.catchUpSeconds * 1000) return null;
+    await sleep(500);
+  }
+}
+
 async function measureStep(name: string, options: BenchOptions, target: Target, spec: DriveSpec): Promise<MeasuredStep> {
   const settledBeforeSeconds = await settle(options, target);
   const stepLabel = label(spec.load);
@@ -96,6 +113,7 @@ async function measureStep(name: string, options: BenchOptions, target: Target, 
   const usage: Record<string, Usage> = Object.fromEntries(windows.map(([role, window]) => [role, window.end()]));
   const machineBusyPercent = machine.end();
   const backlogAfter = await target.backlog?.();
+  const caughtUpSeconds = spec.load.kind === 'rate' ? await catchUp(options, target, run.eventIdPrefix) : undefined;
   const errors = Object.fromEntries(
     Object.entries(run.outcomes).filter(([key]) => !/^2\d\d$/.test(key) && key !== 'started' && key !== 'duplicate'),
   );
@@ -122,6 +140,7 @@ async function measureStep(name: string, options: BenchOptions, target: Target, 
     usage,
     machineBusyPercent,
     ...(backlogAfter === undefined ? {} : { backlogAfter }),
+    ...(caughtUpSeconds === undefined ? {} : { caughtUpSeconds }),
     settledBeforeSeconds,
     eventIdPrefix: run.eventIdPrefix,
   };
@@ -130,7 +149,12 @@ async function measureStep(name: string, options: BenchOptions, target: Target, 
   say(
     `  → ${stepLabel}: ${result.throughputPerSecond}/s acknowledged${keptUp ? '' : ' (fell behind)'}, p50 ${l.p50} p90 ${l.p90} p99 ${l.p99} max ${l.max} ms, ` +
       `errors ${Object.keys(errors).length === 0 ? 'none' : JSON.stringify(errors)}, receiver CPU ${receiver?.cpuPercent ?? '?'} %, ` +
-      `peak RSS ${receiver?.peakRssMiB ?? '?'} MiB, machine busy ${machineBusyPercent} %${backlogAfter === undefined ? '' : `, backlog ${backlogAfter}`}`,
+      `peak RSS ${receiver?.peakRssMiB ?? '?'} MiB, machine busy ${machineBusyPercent} %${backlogAfter === undefined ? '' : `, backlog ${backlogAfter}`}` +
+      (caughtUpSeconds === undefined
+        ? ''
+        : caughtUpSeconds === null
+          ? `, follow-up not caught up within ${options.catchUpSeconds} s`
+          : `, follow-up caught up ${caughtUpSeconds} s after the step`),
   );
   return { result, acknowledgedIds: run.acknowledgedIds };
 }
@@ -423,6 +447,13 @@ async function main(): Promise<number> {
   say(
     `\nbench: results in ${shown}/ (results.json, report.md${chart === undefined ? '' : ', chart.svg'}) after ${formatDuration(results.wallSeconds)}`,
   );
+  for (const variant of variants) {
+    const sustained = sustainedRate(variant.steps);
+    if (sustained.measured)
+      say(
+        `  sustained rate, ${variant.id}: ${sustained.rate === null ? 'none of the rates tried' : `${sustained.rate}/s`} (follow-up caught up within ${options.catchUpSeconds} s)`,
+      );
+  }
   for (const goal of results.analysis.goals)
     say(`  goal: ${goal.goal}: ${goal.met === undefined ? goal.measured : `${goal.met ? 'met' : 'not met'} (${goal.measured})`}`);
 

@@ -337,6 +337,16 @@ export async function waitForWorkers(
   }
 }
 
+/** Event workflows of one step (by event id prefix) still running, from visibility; undefined if it cannot say. */
+export async function pendingEvents(client: Client, prefix: string): Promise<number | undefined> {
+  try {
+    const { count } = await client.workflow.count(`WorkflowId STARTS_WITH '${prefix}' AND ExecutionStatus = 'Running'`);
+    return count;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Tasks waiting for a worker (workflow and activity), as Temporal estimates them; undefined if it cannot say. */
 export async function backlog(client: Client, namespace: string, taskQueue: string): Promise<number | undefined> {
   try {

@@ -8,7 +8,7 @@ import { childEnv, spawnChild } from '../children';
 import type { BenchEntry } from '../compile';
 import type { DriveResult, Progress } from '../load/pacer';
 import { eventIdPrefix } from '../load/events';
-import { backlog, SkipVariant, type TemporalBackend } from '../temporal/backends';
+import { backlog, pendingEvents, SkipVariant, type TemporalBackend } from '../temporal/backends';
 import { checkInTemporal, type ExactlyOnceResult } from '../temporal/exactly-once';
 import { runHttpStep } from './http-target';
 import { TASK_QUEUE, WEBHOOK_PATH, type Workers } from './receiver';
@@ -196,6 +196,7 @@ export async function startBareStart(ctx: RunContext, backend: TemporalBackend, 
     check: (prefix, acknowledged) =>
       checkInTemporal(backend.client, prefix, acknowledged, { timeoutMs: ctx.options.checkTimeoutSeconds * 1000 }),
     backlog: () => backlog(backend.client, backend.namespace, TASK_QUEUE),
+    pending: (prefix) => pendingEvents(backend.client, prefix),
     problem: () => backend.problem(),
     info: {
       receiver: 'createEventStarter + routeEvent in a loop, no HTTP (bench/baselines/bare-start.ts)',

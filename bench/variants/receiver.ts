@@ -9,7 +9,7 @@ import path from 'node:path';
 import { freePort } from '../../scripts/dev-server';
 import { waitForHttp, type Child } from '../../scripts/child-process';
 import { childEnv, sleep, spawnChild } from '../children';
-import { backlog, waitForWorkers, type TemporalBackend } from '../temporal/backends';
+import { backlog, pendingEvents, waitForWorkers, type TemporalBackend } from '../temporal/backends';
 import { checkInTemporal } from '../temporal/exactly-once';
 import { runHttpStep } from './http-target';
 import type { RunContext, Target } from './types';
@@ -122,6 +122,7 @@ export async function startOurStack(
       check: (prefix, acknowledged) =>
         checkInTemporal(backend.client, prefix, acknowledged, { timeoutMs: ctx.options.checkTimeoutSeconds * 1000 }),
       backlog: () => backlog(backend.client, backend.namespace, TASK_QUEUE),
+      pending: (prefix) => pendingEvents(backend.client, prefix),
       problem: () => backend.problem(),
       info: {
         receiver: cluster ? `${receivers} × node dist/http/server.js under node:cluster (one port)` : 'node dist/http/server.js',

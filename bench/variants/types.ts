@@ -35,6 +35,8 @@ export interface Target {
   check?(prefix: string, acknowledged: readonly string[]): Promise<ExactlyOnceResult>;
   /** Tasks waiting for a worker. */
   backlog?(): Promise<number | undefined>;
+  /** A step's event workflows still running (not yet handed to their entities), by event id prefix. */
+  pending?(prefix: string): Promise<number | undefined>;
   /** Why the variant can no longer be measured (its Temporal exited), or undefined. */
   problem?(): string | undefined;
   /** Facts for the report (server version, pool size, …). */
