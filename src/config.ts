@@ -66,6 +66,12 @@ export interface WorkerConfig {
   /** The same key as the receiver's: ids taken from `data` in activities are keyed alike. */
   idHashKey: string;
   taskQueue: string;
+  /**
+   * The entities' own queue: their workflow tasks get their own worker slots, so event workflows
+   * waiting on a hand-off (a local activity holds its workflow task open) can never take every slot
+   * the entity needs to answer it.
+   */
+  entityTaskQueue: string;
   logLevel: LogLevel;
   settings: EntitySettings;
   /** Osigu's API, for lookups; unset leaves reconciliation to what the events said. */
@@ -353,10 +359,15 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   }
   const osiguApiUrl = apiBase === undefined ? undefined : read(env, 'OSIGU_API_BASE_URL', httpUrl);
   if (osiguApiUrl !== undefined) requireHttpsInProduction('OSIGU_API_BASE_URL', osiguApiUrl, environment);
+  const taskQueue = read(env, 'TEMPORAL_TASK_QUEUE', nonEmpty, DEFAULT_TASK_QUEUE);
+  const entityTaskQueue = read(env, 'TEMPORAL_ENTITY_TASK_QUEUE', nonEmpty, `${taskQueue}-entities`);
+  if (entityTaskQueue === taskQueue)
+    throw new ConfigError('TEMPORAL_ENTITY_TASK_QUEUE', 'must differ from TEMPORAL_TASK_QUEUE: entities need worker slots of their own');
   return {
     osiguEnvironment: environment,
     idHashKey: readIdHashKey(env, environment),
-    taskQueue: read(env, 'TEMPORAL_TASK_QUEUE', nonEmpty, DEFAULT_TASK_QUEUE),
+    taskQueue,
+    entityTaskQueue,
     logLevel: read(env, 'LOG_LEVEL', logLevel, 'info'),
     settings: {
       dispensationStaleAfterMs: read(env, 'DISPENSATION_STALE_AFTER', duration, formatDuration(defaults.dispensationStaleAfterMs)),

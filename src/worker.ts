@@ -27,7 +27,10 @@ export interface EventWorkerOptions {
   workflowsPath?: string | undefined;
 }
 
-/** The worker for every event and entity workflow; the caller owns the connection and runs it. */
+/**
+ * A worker for every event and entity workflow on one task queue; the caller owns the connection
+ * and runs it. The worker process runs two (createWorkers): the events' queue and the entities'.
+ */
 export async function createEventWorker({
   connection,
   namespace,
@@ -54,11 +57,63 @@ export async function createEventWorker({
   });
 }
 
+export interface Workers {
+  /** Event workflows (and entities started before they had a queue of their own) and the hand-off. */
+  events: Worker;
+  /** Entity workflows and their activities (lookups, notifications). */
+  entities: Worker;
+  /** Runs both until shutdown(), in-flight tasks drained. */
+  run(): Promise<void>;
+  /**
+   * Drains the events' worker first and the entities' after it: an event's hand-off in flight
+   * waits for its entity's answer, which needs the entities' worker still polling.
+   */
+  shutdown(): void;
+}
+
+/**
+ * The two workers of one process, each with its own slots: an event workflow's task stays open
+ * while its hand-off (a local activity) waits for the entity's Update, and the entity's task must
+ * never queue behind such waiting tasks for a slot. Both register every workflow type, so an
+ * entity started on the events' queue (by an earlier build) still runs.
+ */
+export async function createWorkers(
+  options: Omit<EventWorkerOptions, 'taskQueue'> & { taskQueue: string; entityTaskQueue: string },
+): Promise<Workers> {
+  const events = await createEventWorker(options);
+  const entities = await createEventWorker({ ...options, taskQueue: options.entityTaskQueue });
+  const stop = (worker: Worker): void => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  let eventsDone: Promise<void> | undefined;
+  return {
+    events,
+    entities,
+    async run() {
+      // The entities' worker stops once the events' has drained (or failed): never before it.
+      eventsDone = events.run().finally(() => stop(entities));
+      const entitiesDone = entities.run().catch((error: unknown) => {
+        // A fatal error in one stops the other, so the process never half-runs.
+        stop(events);
+        throw error;
+      });
+      await Promise.all([eventsDone, entitiesDone]);
+    },
+    shutdown() {
+      if (eventsDone === undefined) {
+        stop(entities);
+        stop(events);
+      } else stop(events);
+    },
+  };
+}
+
 /** The activities as configured: a Temporal client for entity hand-offs, Osigu's API, the provider's URL. */
 export function activitiesFor(config: WorkerConfig, client: Client): Activities {
   return createActivities({
     client,
-    taskQueue: config.taskQueue,
+    // The hand-off starts entities on their own queue.
+    taskQueue: config.entityTaskQueue,
     settings: config.settings,
     osigu: config.osiguApi === undefined ? undefined : createOsiguApi(config.osiguApi),
     notifyProvider: createProviderNotifier({ url: config.providerWebhook?.url, secret: config.providerWebhook?.secret }),
@@ -93,7 +148,12 @@ export async function runWorkerProcess({ workflowsPath }: { workflowsPath?: stri
     }
     throw error;
   }
-  Runtime.install({ logger: new DefaultLogger(SDK_LOG_LEVEL[config.logLevel]), ...workerMetricsOptions(config.metricsAddress) });
+  Runtime.install({
+    logger: new DefaultLogger(SDK_LOG_LEVEL[config.logLevel]),
+    ...workerMetricsOptions(config.metricsAddress),
+    // Our own handlers below: the two workers drain in order (Workers.shutdown), not both at once.
+    shutdownSignals: [],
+  });
   const tracing = startTracing('osigu-worker');
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   const clientConnection = await Connection.connect(temporal.connectionOptions);
@@ -106,19 +166,20 @@ export async function runWorkerProcess({ workflowsPath }: { workflowsPath?: stri
       dataConverter: dataConverterFor(payloadEncryption),
       interceptors: clientTracingInterceptors(tracing) ?? {},
     });
-    const worker = await createEventWorker({
+    const workers = await createWorkers({
       connection,
       namespace: temporal.namespace,
       taskQueue: config.taskQueue,
+      entityTaskQueue: config.entityTaskQueue,
       activities: activitiesFor(config, client),
       payloadEncryption,
       tracing,
       version: config.version,
       workflowsPath,
     });
-    // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks have drained: the SDK installs
-    // those signal handlers itself (Runtime's shutdownSignals).
-    await worker.run();
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => workers.shutdown());
+    // Resolves once both have drained after SIGINT/SIGTERM.
+    await workers.run();
   } finally {
     await clientConnection.close();
     await connection.close();

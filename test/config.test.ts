@@ -292,6 +292,15 @@ describe('loadWorkerConfig', () => {
   it('refuses a whitespace-only TEMPORAL_TASK_QUEUE, naming it', () => {
     expect(configError(() => loadWorkerConfig(workerEnv({ TEMPORAL_TASK_QUEUE: ' \t ' }))).setting).toBe('TEMPORAL_TASK_QUEUE');
   });
+
+  it("gives the entities a queue of their own: <queue>-entities, or TEMPORAL_ENTITY_TASK_QUEUE, never the events' queue", () => {
+    expect(loadWorkerConfig(workerEnv()).entityTaskQueue).toBe('osigu-webhooks-entities');
+    expect(loadWorkerConfig(workerEnv({ TEMPORAL_TASK_QUEUE: 'q' })).entityTaskQueue).toBe('q-entities');
+    expect(loadWorkerConfig(workerEnv({ TEMPORAL_ENTITY_TASK_QUEUE: 'mine' })).entityTaskQueue).toBe('mine');
+    expect(configError(() => loadWorkerConfig(workerEnv({ TEMPORAL_TASK_QUEUE: 'q', TEMPORAL_ENTITY_TASK_QUEUE: 'q' }))).setting).toBe(
+      'TEMPORAL_ENTITY_TASK_QUEUE',
+    );
+  });
 });
 
 describe('Worker Versioning settings', () => {

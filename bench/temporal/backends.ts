@@ -347,21 +347,25 @@ export async function pendingEvents(client: Client, prefix: string): Promise<num
   }
 }
 
-/** Tasks waiting for a worker (workflow and activity), as Temporal estimates them; undefined if it cannot say. */
+/**
+ * Tasks waiting for a worker (workflow and activity), as Temporal estimates them, on the events'
+ * queue and the entities' (`<queue>-entities`, the worker's default); undefined if it cannot say.
+ */
 export async function backlog(client: Client, namespace: string, taskQueue: string): Promise<number | undefined> {
   try {
     let total = 0;
-    for (const taskQueueType of [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY]) {
-      const response = await client.workflowService.describeTaskQueue({
-        namespace,
-        taskQueue: { name: taskQueue },
-        taskQueueType,
-        reportStats: true,
-      });
-      const count = response.stats?.approximateBacklogCount;
-      if (count === undefined || count === null) return undefined;
-      total += typeof count === 'number' ? count : count.toNumber();
-    }
+    for (const name of [taskQueue, `${taskQueue}-entities`])
+      for (const taskQueueType of [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY]) {
+        const response = await client.workflowService.describeTaskQueue({
+          namespace,
+          taskQueue: { name },
+          taskQueueType,
+          reportStats: true,
+        });
+        const count = response.stats?.approximateBacklogCount;
+        if (count === undefined || count === null) return undefined;
+        total += typeof count === 'number' ? count : count.toNumber();
+      }
     return total;
   } catch {
     return undefined;

@@ -2,7 +2,9 @@ import {
   ActivityFailure,
   log,
   metricMeter,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   upsertSearchAttributes,
   workflowInfo,
@@ -16,13 +18,33 @@ import type { EventOutcome, EventRecord, EventWorkflowInput, ParkedReason } from
 /** How long a hand-off is retried before its event is parked (visible, re-drivable with `ops retry`). */
 export const HANDOFF_TIMEOUT = '10 minutes';
 
-// A regular activity, not a local one: a local activity's marker is stored outside the payload
-// codec, and every payload in an event's history stays encrypted (test/security).
+/**
+ * Since this patch the hand-off is a local activity: it runs in the worker that runs the event
+ * workflow, inside the workflow's first task, so an event costs one workflow task and no activity
+ * task (bench/cost counts it). Its result goes through the payload codec like every payload; its
+ * marker also holds the SDK core's own bookkeeping in clear (sequence, attempt, activity id and
+ * type, times), which test/security allows by exact field name. The event's workflow task stays
+ * open while the entity answers, holding its worker slot: entities have a task queue and slots of
+ * their own (src/worker.ts), so they can always answer. Runs started before the patch keep the
+ * regular activity (the replay corpus holds them).
+ */
+export const HANDOFF_LOCAL_ACTIVITY_PATCH = 'handoff-as-local-activity';
+
+const handoffRetry = { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [HANDOFF_REJECTED] };
+
 const { forwardEvent } = proxyActivities<Activities>({
   // If a worker dies mid-call, the retry should not wait long for it.
   startToCloseTimeout: '10 seconds',
   scheduleToCloseTimeout: HANDOFF_TIMEOUT,
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [HANDOFF_REJECTED] },
+  retry: handoffRetry,
+});
+
+const { forwardEvent: forwardEventLocally } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: HANDOFF_TIMEOUT,
+  // Retries further apart than this wait in a durable timer instead of in the worker's memory.
+  localRetryThreshold: '10 seconds',
+  retry: handoffRetry,
 });
 
 /**
@@ -90,7 +112,8 @@ export async function handleEvent(family: Pick<EventFamily, 'name' | 'resourceFi
   setCurrentDetails(`handing off → ${entityWorkflowId(EVENT_FAMILIES[family.name], resourceId)}`);
   let answer;
   try {
-    answer = await forwardEvent(family.name, resourceId, {
+    const forward = patched(HANDOFF_LOCAL_ACTIVITY_PATCH) ? forwardEventLocally : forwardEvent;
+    answer = await forward(family.name, resourceId, {
       eventId: event.event_id,
       eventType: event.event_type,
       createdAt: event.created_at,

@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
 import { loadReceiverConfig, loadWorkerConfig, type Env } from '../../src/config';
 import { startReceiver, type Receiver } from '../../src/http/server';
 import { dataConverterFor, loadPayloadEncryption } from '../../src/temporal/codec/settings';
-import { activitiesFor, createEventWorker } from '../../src/worker';
+import { activitiesFor, createWorkers } from '../../src/worker';
 import { REPLAY_RECORD_DIR, recordHistories } from '../replay/recorder';
 import { TEST_SECRET } from './delivery';
 import { postgresTemporalRequested, startPostgresTemporal } from './postgres-temporal';
@@ -55,19 +55,21 @@ export async function startWorker(address: string, env: Env = {}): Promise<Runni
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection, dataConverter: dataConverterFor(payloadEncryption) });
-  const worker = await createEventWorker({
+  // The worker process's two workers: the events' queue and the entities' own.
+  const workers = await createWorkers({
     connection,
     namespace: 'default',
-    taskQueue: TASK_QUEUE,
+    taskQueue: config.taskQueue,
+    entityTaskQueue: config.entityTaskQueue,
     activities: activitiesFor(config, client),
     payloadEncryption,
     version: config.version,
   });
-  const running = worker.run();
+  const running = workers.run();
   return {
-    worker,
+    worker: workers.events,
     async stop() {
-      worker.shutdown();
+      workers.shutdown();
       await running;
       await clientConnection.close();
       await connection.close();

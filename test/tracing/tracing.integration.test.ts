@@ -5,13 +5,13 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import pino from 'pino';
 import { loadReceiverConfig, loadWorkerConfig } from '../../src/config';
 import { startReceiver, type Receiver } from '../../src/http/server';
 import { clientTracingInterceptors } from '../../src/tracing/temporal';
 import { startTracing, tracingEnabled, type Tracing } from '../../src/tracing/tracing';
-import { activitiesFor, createEventWorker } from '../../src/worker';
+import { activitiesFor, createWorkers, type Workers } from '../../src/worker';
 import { freePort, type DevServer } from '../../scripts/dev-server';
 import { deliver, fixtureEvent, TEST_SECRET } from '../support/delivery';
 import { startTemporal, TASK_QUEUE } from '../support/stack';
@@ -30,7 +30,7 @@ const bodies: string[] = [];
 let collector: http.Server;
 let temporal: DevServer;
 let tracing: Tracing | undefined;
-let worker: Worker;
+let workers: Workers;
 let running: Promise<void>;
 let connections: { close: () => Promise<void> }[] = [];
 let receiver: Receiver;
@@ -58,14 +58,15 @@ beforeAll(async () => {
   connections = [clientConnection, nativeConnection];
   const client = new Client({ connection: clientConnection, interceptors: clientTracingInterceptors(tracing) ?? {} });
   const config = loadWorkerConfig({ TEMPORAL_TASK_QUEUE: TASK_QUEUE, OSIGU_ENVIRONMENT: 'sandbox' });
-  worker = await createEventWorker({
+  workers = await createWorkers({
     connection: nativeConnection,
     namespace: 'default',
-    taskQueue: TASK_QUEUE,
+    taskQueue: config.taskQueue,
+    entityTaskQueue: config.entityTaskQueue,
     activities: activitiesFor(config, client),
     tracing,
   });
-  running = worker.run();
+  running = workers.run();
   receiver = await startReceiver(
     loadReceiverConfig({
       OSIGU_ENVIRONMENT: 'sandbox',
@@ -81,7 +82,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await receiver?.close();
-  worker?.shutdown();
+  workers?.shutdown();
   await running;
   for (const connection of connections) await connection.close();
   await tracing?.shutdown();
