@@ -1,11 +1,12 @@
 import {
-  ActivityFailure,
+  isCancellation,
   log,
   metricMeter,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
+  TemporalFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -121,7 +122,10 @@ export async function handleEvent(family: Pick<EventFamily, 'name' | 'resourceFi
       ...(rerun ? { rerun: true } : {}),
     });
   } catch (error) {
-    if (error instanceof ActivityFailure) return park('handoff_failed');
+    // A regular activity's failure arrives as an ActivityFailure; a local activity's may arrive as
+    // its cause itself (an ApplicationFailure, a TimeoutFailure). Either way the event is parked;
+    // only this workflow's own cancellation goes on up.
+    if (error instanceof TemporalFailure && !isCancellation(error)) return park('handoff_failed');
     throw error;
   }
   if (answer.outcome === 'apply_failed') return park('apply_failed', answer.entityWorkflowId);
