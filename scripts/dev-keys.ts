@@ -16,7 +16,7 @@ import { loadPayloadEncryption } from '../src/temporal/codec/settings';
  * `npm run dev`, the simulator and the bench sign and verify with no setup. src/config.ts refuses
  * it in production.
  */
-export const DEV_WEBHOOK_SECRET = 'whsec_dev_only_not_a_secret';
+export { DEV_WEBHOOK_SECRET } from '../src/config';
 
 export const KEYS_FILE = 'payload-encryption-keys';
 export const TOKEN_FILE = 'codec-server-token';

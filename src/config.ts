@@ -91,7 +91,8 @@ export type OsiguEnvironment = (typeof OSIGU_ENVIRONMENTS)[number];
  * Secrets that are published (the README's development secret): a receiver in production with
  * one of them accepts events forged by anyone who read the README.
  */
-const KNOWN_DEV_SECRETS: readonly string[] = ['whsec_dev_only_not_a_secret'];
+export const DEV_WEBHOOK_SECRET = 'whsec_dev_only_not_a_secret';
+const KNOWN_DEV_SECRETS: readonly string[] = [DEV_WEBHOOK_SECRET];
 /** Below this, a piece of the secret list is a typo or half of a secret split at a comma. */
 export const MIN_SECRET_BYTES = 16;
 /** Standard Webhooks asks for at least 24 random bytes; production holds to it. */

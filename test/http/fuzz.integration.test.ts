@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,6 +11,7 @@ import { FIXTURES_DIR, TEST_SECRET } from '../support/delivery';
 import { scrape, seriesOf, valueOf } from '../support/prometheus';
 import { useStack } from '../support/stack';
 import { waitFor } from '../support/wait-for';
+import { loadFixtures } from '../../simulator/events/fixtures';
 
 /*
  * A bounded property run (fixed seed) over the real HTTP endpoint of a receiver running as its own
@@ -42,10 +42,7 @@ const ALLOWED_STATUSES = [200, 400, 401, 404, 405, 408, 413, 415, 417, 431, 503]
 /** A sanity bound, not a measurement: the receiver idles at roughly 100-150 MB under tsx. */
 const RSS_BOUND = 512 * 1024 * 1024;
 
-const FIXTURES = readdirSync(FIXTURES_DIR)
-  .filter((name) => name.endsWith('.json'))
-  .sort()
-  .map((name) => JSON.parse(readFileSync(path.join(FIXTURES_DIR, name), 'utf8')) as Record<string, unknown>);
+const FIXTURES: Record<string, unknown>[] = loadFixtures({ dir: FIXTURES_DIR }).map((fixture) => fixture.event);
 
 const stack = useStack();
 let receiver: Child;

@@ -1,8 +1,8 @@
-import { readdirSync } from 'node:fs';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { signatureHeader } from '../../src/osigu/signature';
 import { deliver, fixtureEvent, FIXTURES_DIR, TEST_SECRET, uniqueEventId } from '../support/delivery';
 import { runsOf, startTestReceiver, useStack } from '../support/stack';
+import { fixtureTypes } from '../../simulator/events/fixtures';
 
 const stack = useStack({ worker: true, receiver: true, receiverEnv: { WEBHOOK_BODY_LIMIT: '64kb' }, client: true });
 let url: string;
@@ -41,7 +41,7 @@ describe('a new event', () => {
     });
   });
 
-  it.each(readdirSync(FIXTURES_DIR).map((file) => file.replace(/\.json$/, '')))('%s is routed to its family workflow', async (type) => {
+  it.each(fixtureTypes(FIXTURES_DIR))('%s is routed to its family workflow', async (type) => {
     const event = fixtureEvent(type);
     const response = await deliver(url, JSON.stringify(event));
     expect(response.status).toBe(200);

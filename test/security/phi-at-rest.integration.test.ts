@@ -6,8 +6,6 @@
 // keys is found in clear by the very same scan (and is still processed: unencrypted payloads pass
 // through the worker's codec).
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Connection, type Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal as proto } from '@temporalio/proto';
@@ -21,6 +19,7 @@ import { createIdKeyer, DEV_RESOURCE_ID_HASH_KEY } from '../../src/osigu/id-key'
 import { deliver, fixtureEvent, FIXTURES_DIR, storyEvent } from '../support/delivery';
 import { startTestReceiver, temporalClient, useStack } from '../support/stack';
 import { waitFor } from '../support/wait-for';
+import { loadFixtures } from '../../simulator/events/fixtures';
 
 const NAMESPACE = 'default';
 const OLD_KEY = `phi-2025:${randomBytes(32).toString('base64')}`;
@@ -165,16 +164,14 @@ function coreBookkeeping({ at, payload }: FoundPayload): boolean {
 
 it('stores no PHI in Temporal or the logs when PAYLOAD_ENCRYPTION_KEYS is set, and the keys read every event back', async () => {
   // 1. Every fixture, signed, through the encrypting receiver; one control event through a receiver without keys.
-  const fixtureTypes = readdirSync(FIXTURES_DIR)
-    .filter((file) => file.endsWith('.json'))
-    .map((file) => file.replace(/\.json$/, ''))
-    .sort();
-  expect(fixtureTypes.length).toBeGreaterThanOrEqual(13);
-  const fixtureText = fixtureTypes.map((type) => readFileSync(path.join(FIXTURES_DIR, `${type}.json`), 'utf8')).join('\n');
+  const fixtures = loadFixtures({ dir: FIXTURES_DIR });
+  const types = fixtures.map((fixture) => fixture.type);
+  expect(types.length).toBeGreaterThanOrEqual(13);
+  const fixtureText = fixtures.map((fixture) => fixture.bytes.toString('utf8')).join('\n');
   for (const needle of PHI) expect({ needle, inFixtures: fixtureText.includes(needle) }).toEqual({ needle, inFixtures: true });
 
   const sent = new Map<string, Record<string, unknown>>();
-  for (const type of fixtureTypes) {
+  for (const type of types) {
     const event = fixtureEvent(type);
     const response = await deliver(`${stack.receiver.origin}/osigu/webhooks`, JSON.stringify(event));
     expect({ type, status: response.status }).toEqual({ type, status: 200 });

@@ -1,7 +1,7 @@
 import type { EventRecord } from '../../src/workflows/event-input';
 import { listParked } from '../../src/ops/parked';
 import { rerunEvent } from '../../src/ops/rerun';
-import { resolveDiscrepancyUpdate } from '../../src/workflows/messages';
+import { authorizationChangedSignal, resolveDiscrepancyUpdate } from '../../src/workflows/messages';
 import type { DispensationView, SettlementView } from '../../src/workflows/views';
 import { deliver, storyEvent } from '../support/delivery';
 import { startProviderServer, type ProviderServer } from '../support/provider-server';
@@ -107,6 +107,14 @@ function dispensing(
 
 const dispensationState = (id: string) => stack.client.workflow.getHandle(`dispensation:${id}`).query<DispensationView>('state');
 const statusOf = async (workflowId: string) => (await stack.client.workflow.getHandle(workflowId).describe()).status.name;
+/** How many authorizationChanged signals an entity's current run has received. */
+async function authorizationSignals(workflowId: string): Promise<number> {
+  const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).filter(
+    (event) => event.workflowExecutionSignaledEventAttributes?.signalName === authorizationChangedSignal.name,
+  ).length;
+}
+
 const notificationsOf = (resourceId: string, kind?: string) =>
   provider.received.filter((received) => received.body.resource.id === resourceId && (kind === undefined || received.body.kind === kind));
 
@@ -289,18 +297,52 @@ describe('decisions across dispensations', () => {
       cause: { message: 'already resolved by ana' },
     });
 
-    // A re-reconciliation that reaches the same verdict keeps the decision.
-    await send(
-      storyEvent(
-        'authorization.updated',
-        { authorization_id: ids.authorizationId, authorization_code: ids.code, payment_type: 'REIMBURSEMENT' },
-        { created_at: at(30) },
-      ),
-    );
     await waitFor('resolution notification', () =>
       notificationsOf(ids.dispensationId, 'dispensation.discrepancy_resolved').length === 1 ? true : undefined,
     );
-    expect((await dispensationState(ids.dispensationId)).resolution).toMatchObject({ decision: 'reject', by: 'ana' });
+
+    // A re-reconciliation that reaches the same verdict keeps the decision: the authorization
+    // changes (reimbursed now) but still authorizes 10 of the 20 dispensed. Waited for by the
+    // authorization's signal in the dispensation's history (a same verdict changes nothing visible).
+    const signalsBefore = await authorizationSignals(`dispensation:${ids.dispensationId}`);
+    await send(
+      storyEvent(
+        'authorization.updated',
+        {
+          authorization_id: ids.authorizationId,
+          authorization_code: ids.code,
+          payment_type: 'REIMBURSEMENT',
+          products: [{ product_code: 'MED-042', quantity: 10, authorized_quantity: 10, status: 'APPROVED' }],
+        },
+        { created_at: at(30) },
+      ),
+    );
+    await waitFor('the authorization change to reach the dispensation', async () =>
+      (await authorizationSignals(`dispensation:${ids.dispensationId}`)) > signalsBefore ? true : undefined,
+    );
+    const kept = await dispensationState(ids.dispensationId);
+    expect(kept.resolution).toMatchObject({ decision: 'reject', by: 'ana' });
+    expect(kept.flags).toEqual(['discrepancy_resolved']);
+
+    // One that changes the verdict (now 20 authorized: the dispensation is reconciled) is news: the
+    // decision it was about is kept as the previous one.
+    await send(
+      storyEvent(
+        'authorization.updated',
+        {
+          authorization_id: ids.authorizationId,
+          authorization_code: ids.code,
+          products: [{ product_code: 'MED-042', quantity: 20, authorized_quantity: 20, status: 'APPROVED' }],
+        },
+        { created_at: at(40) },
+      ),
+    );
+    const changed = await waitFor('the new verdict', async () => {
+      const current = await dispensationState(ids.dispensationId);
+      return current.reconciliation?.result === 'reconciled' ? current : undefined;
+    });
+    expect(changed.resolution).toBeUndefined();
+    expect(changed.previousResolution).toMatchObject({ decision: 'reject', by: 'ana' });
   });
 });
 
