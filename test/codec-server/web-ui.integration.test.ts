@@ -4,11 +4,11 @@
 // Server panel use the browser setting (same endpoint) with "Include cross-origin credentials".
 // The UI sends cookies only then: with the cluster-level endpoint alone it sends none, and the
 // codec server refuses it, as it refuses a browser that has not signed in.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import pino from 'pino';
 import { freePort } from '../../scripts/dev-server';
 import { loadCodecServerConfig } from '../../src/codec-server/config';
@@ -16,8 +16,8 @@ import { startCodecServer, type CodecServer } from '../../src/codec-server/serve
 import { deliver, storyEvent } from '../support/delivery';
 import { temporalClient, useStack } from '../support/stack';
 import { waitFor } from '../support/wait-for';
+import { launchChromium } from '../support/chromium';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(tmpdir(), 'osigu-webui-shots');
 const KEYS = `ui-test:${randomBytes(32).toString('base64')}`;
 const TOKEN = randomBytes(32).toString('base64url');
@@ -32,7 +32,6 @@ const codecLog: string[] = [];
 
 const stack = useStack({
   before: async (defer) => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
     uiPort = await freePort();
     uiOrigin = `http://127.0.0.1:${uiPort}`;
     const logger = pino({ level: 'info' }, { write: (line: string) => void codecLog.push(line) });
@@ -56,18 +55,7 @@ const stack = useStack({
 });
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   stack.defer(() => browser.close());
   mkdirSync(SHOTS, { recursive: true });
 

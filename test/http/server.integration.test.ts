@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
@@ -8,6 +7,7 @@ import path from 'node:path';
 import { signatureHeader } from '../../src/osigu/signature';
 import { fixtureEvent, TEST_SECRET } from '../support/delivery';
 import { startTestReceiver, useStack } from '../support/stack';
+import { selfSignedCertificate } from '../support/tls';
 
 const stack = useStack({ worker: true });
 
@@ -15,27 +15,7 @@ describe('native HTTPS', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'osigu-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-days',
-        '1',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
+    selfSignedCertificate(dir);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

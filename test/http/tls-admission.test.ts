@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
@@ -10,6 +9,7 @@ import pino from 'pino';
 import { loadReceiverConfig, type Env } from '../../src/config';
 import { startReceiver, type Receiver } from '../../src/http/server';
 import { TEST_SECRET } from '../support/delivery';
+import { selfSignedCertificate } from '../support/tls';
 
 /*
  * Native TLS: a socket that never finishes its handshake is cut off like one that never sends its
@@ -19,27 +19,7 @@ import { TEST_SECRET } from '../support/delivery';
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'osigu-tls-admission-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-days',
-      '1',
-      '-keyout',
-      path.join(dir, 'key.pem'),
-      '-out',
-      path.join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
+  selfSignedCertificate(dir);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -13,9 +13,10 @@ import { loadCodecServerConfig } from '../../src/codec-server/config';
 import { startCodecServer, type CodecServer } from '../../src/codec-server/server';
 import type { Receiver } from '../../src/http/server';
 import type { AuditEntry, AuditReport } from '../../src/ops/audit';
-import { EXIT, runCli } from '../../src/ops/cli';
+import { EXIT } from '../../src/ops/cli';
 import { startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';
 import { playDiscrepancyStory, type Story } from './story';
+import { opsRunner } from './run-ops';
 
 const TOKEN = randomBytes(32).toString('base64url');
 const KEYS = `audit-test:${randomBytes(32).toString('base64')}`;
@@ -60,17 +61,12 @@ afterAll(async () => {
   await codecServer?.close();
 });
 
-async function ops(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    env: { TEMPORAL_ADDRESS: temporal.address, PAYLOAD_ENCRYPTION_KEYS: KEYS },
-    out: (text) => (stdout += text),
-    err: (text) => (stderr += text),
-  });
-  if (argv[0] === 'audit') printed.push(stdout, stderr);
-  return { code, stdout, stderr };
-}
+const ops = opsRunner(
+  () => ({ TEMPORAL_ADDRESS: temporal.address, PAYLOAD_ENCRYPTION_KEYS: KEYS }),
+  (argv, run) => {
+    if (argv[0] === 'audit') printed.push(run.stdout, run.stderr);
+  },
+);
 
 /** One decode of the completed event's own (encrypted) input, as the CLI or a script would send it. */
 async function decode(authorization: string | undefined): Promise<number> {

@@ -1,10 +1,11 @@
 // `ops rerun --query … --since …`: a bulk re-run as an operator runs it after a bad deploy, against
 // a real Temporal dev server (its batch operations), a real worker and the real receiver.
 import { bulkRerunQuery, parseSince } from '../../src/ops/bulk-rerun';
-import { EXIT, runCli } from '../../src/ops/cli';
+import { EXIT } from '../../src/ops/cli';
 import { resetReasonOf } from '../../src/ops/rerun';
 import { useStack } from '../support/stack';
 import { entitySummary, eventually, playDiscrepancyStory, type Story } from './story';
+import { opsRunner } from './run-ops';
 
 const stack = useStack({ worker: true, receiver: true, client: true });
 let story: Story;
@@ -15,16 +16,7 @@ beforeAll(async () => {
   story = await playDiscrepancyStory(`${stack.receiver.origin}/osigu/webhooks`, stack.client);
 }, 120_000);
 
-async function ops(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    env: { TEMPORAL_ADDRESS: stack.temporal.address },
-    out: (text) => (stdout += text),
-    err: (text) => (stderr += text),
-  });
-  return { code, stdout, stderr };
-}
+const ops = opsRunner(() => ({ TEMPORAL_ADDRESS: stack.temporal.address }));
 
 const authorizationEvents = (): string => `OsiguEventFamily = 'authorization'`;
 

@@ -2,9 +2,9 @@
 // its own process, against a real Temporal dev server, a real worker and the real receiver.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { runCli } from '../../src/ops/cli';
 import { useStack } from '../support/stack';
 import { deliverAndSettle, eventually, playDiscrepancyStory, storyEvent, type Story } from './story';
+import { opsRunner } from './run-ops';
 
 const stack = useStack({ worker: true, receiver: true, client: true });
 let url: string;
@@ -17,17 +17,10 @@ beforeAll(async () => {
   story = await playDiscrepancyStory(url, stack.client);
 }, 120_000);
 
-async function ops(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    env: { TEMPORAL_ADDRESS: stack.temporal.address },
-    out: (text) => (stdout += text),
-    err: (text) => (stderr += text),
-  });
-  printed.push(stdout, stderr);
-  return { code, stdout, stderr };
-}
+const ops = opsRunner(
+  () => ({ TEMPORAL_ADDRESS: stack.temporal.address }),
+  (_argv, run) => printed.push(run.stdout, run.stderr),
+);
 
 describe('ops discrepancies', () => {
   it('prints a table of open discrepancies, and --json the same data', async () => {

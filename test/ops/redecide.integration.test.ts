@@ -4,11 +4,12 @@
 // folds them again. Here the code is the same, so the verdict must come out the same, from a new
 // run that received every event again; a re-run of the *event* only reaches an entity that
 // ignores the copy.
-import { EXIT, runCli } from '../../src/ops/cli';
+import { EXIT } from '../../src/ops/cli';
 import type { AuditReport } from '../../src/ops/audit';
 import { resetReasonOf } from '../../src/ops/rerun';
 import { useStack } from '../support/stack';
 import { entitySummary, eventually, playDiscrepancyStory, type Story } from './story';
+import { opsRunner } from './run-ops';
 
 const stack = useStack({ worker: true, receiver: true, client: true });
 let story: Story;
@@ -17,16 +18,7 @@ beforeAll(async () => {
   story = await playDiscrepancyStory(`${stack.receiver.origin}/osigu/webhooks`, stack.client);
 }, 120_000);
 
-async function ops(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    env: { TEMPORAL_ADDRESS: stack.temporal.address },
-    out: (text) => (stdout += text),
-    err: (text) => (stderr += text),
-  });
-  return { code, stdout, stderr };
-}
+const ops = opsRunner(() => ({ TEMPORAL_ADDRESS: stack.temporal.address }));
 
 it('resets the entity: a new run receives every event again and decides again, and the audit trail names it', async () => {
   const since = new Date(Date.now() - 120_000).toISOString();

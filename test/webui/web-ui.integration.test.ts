@@ -1,17 +1,16 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { freePort, type DevServer } from '../../scripts/dev-server';
 import type { Receiver } from '../../src/http/server';
 import type { DispensationView } from '../../src/workflows/dispensation-entity';
 import { deliver, storyEvent } from '../support/delivery';
 import { startTemporal, startTestReceiver, startWorker, temporalClient, type RunningWorker } from '../support/stack';
 import { waitFor } from '../support/wait-for';
+import { launchChromium } from '../support/chromium';
 
-// Debian's Chromium: browsers cannot be downloaded here, and .ci/run installs this one.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // UPDATE_SCREENSHOTS=1 refreshes the README's picture; otherwise shots go to a temp folder.
 const SHOTS =
   process.env.UPDATE_SCREENSHOTS === '1' ? path.resolve(__dirname, '../../docs/images') : path.join(tmpdir(), 'osigu-webui-shots');
@@ -24,23 +23,11 @@ let closeClient: () => Promise<void>;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
   temporal = await startTemporal({ uiPort: await freePort() });
   worker = await startWorker(temporal.address);
   receiver = await startTestReceiver(temporal.address);
   ({ client, close: closeClient } = await temporalClient(temporal.address));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
 }, 120_000);
 
