@@ -46,6 +46,8 @@ export interface DevServerOptions {
   output?: 'inherit' | 'ignore';
   /** The Web UI's remote codec endpoint (the codec server); the UI POSTs to <endpoint>/decode. */
   codecEndpoint?: string;
+  /** Picks the ports not given above (default: freePort); a test gives one that is taken. */
+  pickPort?: (ip: string) => Promise<number>;
 }
 
 export interface DevServer {
@@ -79,11 +81,31 @@ const CLI_TYPE: Record<string, string> = {
   DATETIME: 'Datetime',
 };
 
+/**
+ * A port picked free can be taken by another process before the server binds it (parallel test
+ * suites pick ports all the time): CI once saw `bind: address already in use` on the HTTP API's
+ * port. The server then exits at once, and a start with freshly picked ports is the cure.
+ */
+const PORT_ATTEMPTS = 3;
+
+export class PortTakenError extends Error {}
+
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServerOnce(options);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt === PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function startDevServerOnce(options: DevServerOptions): Promise<DevServer> {
   const ip = options.ip ?? '127.0.0.1';
-  const port = options.port ?? (await freePort(ip));
+  const pickPort = options.pickPort ?? freePort;
+  const port = options.port ?? (await pickPort(ip));
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', 'error'];
-  args.push('--http-port', String(await freePort(ip)), '--metrics-port', String(await freePort(ip)));
+  args.push('--http-port', String(await pickPort(ip)), '--metrics-port', String(await pickPort(ip)));
   if (options.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort));
   if (options.codecEndpoint !== undefined) args.push('--ui-codec-endpoint', options.codecEndpoint);
@@ -117,7 +139,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       await connection.close();
     }
   } catch (error) {
+    const exitedByItself = child.exited();
     await child.kill();
+    if (exitedByItself && /address already in use/.test(child.output())) {
+      throw new PortTakenError(error instanceof Error ? error.message : String(error), { cause: error });
+    }
     throw error;
   }
 

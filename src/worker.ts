@@ -11,6 +11,7 @@ import { workerDeploymentOptions, type WorkerVersion } from './temporal/worker-v
 import { clientTracingInterceptors, workerTracingOptions } from './tracing/temporal';
 import { startTracing, type Tracing } from './tracing/tracing';
 import { workerMetricsOptions } from './worker-metrics';
+import { loadWorkflowCode, type WorkflowCode } from './workflow-code';
 
 export interface EventWorkerOptions {
   connection: NativeConnection;
@@ -25,6 +26,16 @@ export interface EventWorkerOptions {
   version?: WorkerVersion | undefined;
   /** The workflow code; only the upgrade drill (test/faults/upgraded) runs another build's. */
   workflowsPath?: string | undefined;
+  /** The code, loaded already (createWorkers loads it once for both); else loaded here. */
+  workflowCode?: WorkflowCode | undefined;
+}
+
+/** The bundle this worker's settings call for (src/workflow-code.ts): prebuilt when current. */
+export function workflowCodeFor(options: Pick<EventWorkerOptions, 'version' | 'tracing' | 'workflowsPath'>): Promise<WorkflowCode> {
+  return loadWorkflowCode(
+    { versioned: options.version !== undefined, traced: options.tracing !== undefined },
+    { workflowsPath: options.workflowsPath },
+  );
 }
 
 /**
@@ -40,13 +51,16 @@ export async function createEventWorker({
   tracing,
   version,
   workflowsPath,
+  workflowCode,
 }: EventWorkerOptions): Promise<Worker> {
+  const code = workflowCode ?? (await workflowCodeFor({ version, tracing, workflowsPath }));
   return Worker.create({
     connection,
     namespace,
     taskQueue,
-    // A versioned worker's workflows carry their versioning behaviours; an unversioned one's must not.
-    workflowsPath: workflowsPath ?? (version === undefined ? require.resolve('./workflows') : require.resolve('./workflows/versioned')),
+    // A versioned worker's workflows carry their versioning behaviours, a traced one's the tracing
+    // interceptors (the variants of src/workflow-code.ts).
+    workflowBundle: code.bundle,
     activities,
     dataConverter: dataConverterFor(payloadEncryption),
     // On SIGTERM: in-flight activities get 10 s to finish, then are cancelled (Temporal retries them
@@ -80,8 +94,9 @@ export interface Workers {
 export async function createWorkers(
   options: Omit<EventWorkerOptions, 'taskQueue'> & { taskQueue: string; entityTaskQueue: string },
 ): Promise<Workers> {
-  const events = await createEventWorker(options);
-  const entities = await createEventWorker({ ...options, taskQueue: options.entityTaskQueue });
+  const workflowCode = options.workflowCode ?? (await workflowCodeFor(options));
+  const events = await createEventWorker({ ...options, workflowCode });
+  const entities = await createEventWorker({ ...options, taskQueue: options.entityTaskQueue, workflowCode });
   const stop = (worker: Worker): void => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
   };
@@ -166,7 +181,12 @@ export async function runWorkerProcess({ workflowsPath }: { workflowsPath?: stri
       dataConverter: dataConverterFor(payloadEncryption),
       interceptors: clientTracingInterceptors(tracing) ?? {},
     });
+    const workflowCode = await workflowCodeFor({ version: config.version, tracing, workflowsPath });
+    Runtime.instance().logger[workflowCode.stale ? 'warn' : 'info'](`workflow code: ${workflowCode.source}`, {
+      reason: workflowCode.reason,
+    });
     const workers = await createWorkers({
+      workflowCode,
       connection,
       namespace: temporal.namespace,
       taskQueue: config.taskQueue,

@@ -14,11 +14,14 @@ export function clientTracingInterceptors(tracing: Tracing | undefined): ClientI
   return tracing === undefined ? undefined : { workflow: [new OpenTelemetryWorkflowClientInterceptor({ tracer: tracing.tracer })] };
 }
 
+/** Bundled into the workflow code of a traced worker (src/workflow-code.ts). */
+export const TRACING_WORKFLOW_INTERCEPTORS = require.resolve('../workflows/tracing-interceptors');
+
+/** The worker's half of tracing; the workflows' half is in their bundle (TRACING_WORKFLOW_INTERCEPTORS). */
 export function workerTracingOptions(tracing: Tracing | undefined): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
   if (tracing === undefined) return {};
   return {
     interceptors: {
-      workflowModules: [require.resolve('../workflows/tracing-interceptors')],
       activity: [
         (ctx) => ({
           inbound: new OpenTelemetryActivityInboundInterceptor(ctx, { tracer: tracing.tracer }),
