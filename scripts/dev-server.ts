@@ -88,7 +88,7 @@ const CLI_TYPE: Record<string, string> = {
  */
 const PORT_ATTEMPTS = 3;
 
-export class PortTakenError extends Error {}
+class PortTakenError extends Error {}
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   for (let attempt = 1; ; attempt++) {

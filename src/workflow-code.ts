@@ -91,10 +91,14 @@ export interface WorkflowCodeOptions {
   logger?: Logger | undefined;
 }
 
+function locations(options: WorkflowCodeOptions): { codeRoot: string; dir: string } {
+  const codeRoot = options.codeRoot ?? __dirname;
+  return { codeRoot, dir: options.dir ?? path.join(codeRoot, BUNDLE_DIR_NAME) };
+}
+
 /** The build's bundle of this variant when it is current, else a bundle made now. */
 export async function loadWorkflowCode(variant: WorkflowCodeVariant, options: WorkflowCodeOptions = {}): Promise<WorkflowCode> {
-  const codeRoot = options.codeRoot ?? __dirname;
-  const dir = options.dir ?? path.join(codeRoot, BUNDLE_DIR_NAME);
+  const { codeRoot, dir } = locations(options);
   let reason: string;
   let stale = false;
   if (options.workflowsPath !== undefined) reason = 'other workflow code was asked for';
@@ -120,8 +124,7 @@ export async function loadWorkflowCode(variant: WorkflowCodeVariant, options: Wo
  * before every command.
  */
 export async function writeWorkflowBundles(options: Omit<WorkflowCodeOptions, 'workflowsPath'> = {}): Promise<'written' | 'current'> {
-  const codeRoot = options.codeRoot ?? __dirname;
-  const dir = options.dir ?? path.join(codeRoot, BUNDLE_DIR_NAME);
+  const { codeRoot, dir } = locations(options);
   const { logger } = options;
   const digest = sourceDigest(codeRoot);
   const digestPath = path.join(dir, DIGEST_FILE);
