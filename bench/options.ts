@@ -27,6 +27,8 @@ export interface BenchOptions {
   pgReset: boolean;
   /** The dev server's database in 1, 5 (SQLite) and scaling: a file, as npm run dev keeps it, or memory. */
   devDb: 'file' | 'memory';
+  /** `--dynamic-config-value` pairs for every dev server the run starts (e.g. system.enableActivityEagerExecution=true). */
+  temporalConfig: string[];
   build: boolean;
   out: string | undefined;
   keepTemp: boolean;
@@ -119,6 +121,7 @@ interface Parsed {
   pgUrl: string;
   pgReset: boolean;
   devDb: 'file' | 'memory';
+  temporalConfig: string[];
   build: boolean;
   out?: string;
   keepTemp?: true;
@@ -192,6 +195,15 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         .choices(['file', 'memory'])
         .default('file'),
     )
+    .option(
+      '--temporal-config <key=value>',
+      'a dynamic-config value for every dev server the run starts (repeatable), e.g. system.enableActivityEagerExecution=true',
+      (value: string, previous: string[]) => {
+        if (!/^[A-Za-z][\w.]*=\S+$/.test(value)) throw new InvalidArgumentError('KEY=VALUE, e.g. system.enableActivityEagerExecution=true');
+        return [...previous, value];
+      },
+      [] as string[],
+    )
     .option('--no-build', 'use dist/ as it is instead of running npm run build first')
     .option('--out <dir>', 'results directory (default bench/results/<ISO date>)')
     .option('--keep-temp', 'keep the temporary directory (databases, logs)')
@@ -226,6 +238,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     pgUrl: parsed.pgUrl,
     pgReset: parsed.pgReset,
     devDb: parsed.devDb,
+    temporalConfig: parsed.temporalConfig,
     build: parsed.build,
     out: parsed.out,
     keepTemp: parsed.keepTemp === true,

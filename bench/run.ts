@@ -381,6 +381,7 @@ async function main(): Promise<number> {
       const fresh = await startSqliteTemporal({
         cliPath: await ctx.cliPath(),
         dbFile: options.devDb === 'file' ? path.join(workDir, `${name}.db`) : undefined,
+        dynamicConfig: options.temporalConfig,
       });
       backend = fresh;
       cleanups.add(stopBackend);

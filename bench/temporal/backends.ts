@@ -94,14 +94,23 @@ export async function waitUntilStartable(client: Client, timeoutMs = 90_000): Pr
 }
 
 /** `dbFile` undefined: the dev server keeps everything in memory. */
-export async function startSqliteTemporal({ cliPath, dbFile }: { cliPath: string; dbFile: string | undefined }): Promise<TemporalBackend> {
-  const server = await startDevServer({ cliPath, ...(dbFile === undefined ? {} : { dbFile }) });
+export async function startSqliteTemporal({
+  cliPath,
+  dbFile,
+  dynamicConfig = [],
+}: {
+  cliPath: string;
+  dbFile: string | undefined;
+  /** `--dynamic-config-value` pairs (bench --temporal-config). */
+  dynamicConfig?: readonly string[];
+}): Promise<TemporalBackend> {
+  const server = await startDevServer({ cliPath, dynamicConfig, ...(dbFile === undefined ? {} : { dbFile }) });
   try {
     const { client, connection, serverVersion } = await clientFor(server.address, server.namespace);
     await waitUntilStartable(client);
     return {
       kind: 'sqlite',
-      description: `dev server, SQLite ${dbFile === undefined ? 'in memory' : 'file'} (server ${serverVersion})`,
+      description: `dev server, SQLite ${dbFile === undefined ? 'in memory' : 'file'} (server ${serverVersion})${dynamicConfig.length === 0 ? '' : `, with ${dynamicConfig.join(', ')}`}`,
       address: server.address,
       namespace: server.namespace,
       serverVersion,

@@ -10,6 +10,7 @@ async function freshSqlite(ctx: RunContext, name: string): Promise<TemporalBacke
   return startSqliteTemporal({
     cliPath: await ctx.cliPath(),
     dbFile: ctx.options.devDb === 'file' ? path.join(ctx.workDir, `${name}.db`) : undefined,
+    dynamicConfig: ctx.options.temporalConfig,
   });
 }
 
