@@ -14,6 +14,7 @@ import type { Client } from '@temporalio/client';
 import { attribute, type CostReport } from './attribute';
 import { collect } from './collect';
 import { formatCost } from './report';
+import { firstTaskWaits, type FirstTaskWaits } from './waits';
 
 const ID_FIELDS = [
   'authorization_id',
@@ -80,6 +81,7 @@ export interface SendOptions {
 
 export interface Measured {
   report: CostReport;
+  firstTaskWaits: FirstTaskWaits;
   duplicates?: { deliveries: number; historyEventsAdded: number };
 }
 
@@ -111,6 +113,7 @@ export async function measureFixtureMix(client: Client, { copies, url, secret, f
   const collected = await collect(client, eventIds);
   return {
     report: attribute(collected.events, collected.entities),
+    firstTaskWaits: firstTaskWaits(collected.events),
     duplicates: { deliveries: events.length, historyEventsAdded: collected.totalHistoryEvents - last },
   };
 }
@@ -123,7 +126,7 @@ export async function measureRunning(client: Client, since: Date, query?: string
   for await (const execution of client.workflow.list({ query: visibility })) eventIds.push(execution.workflowId);
   say(`cost: reading the histories of ${eventIds.length} event workflows and their entities`);
   const collected = await collect(client, eventIds);
-  return { report: attribute(collected.events, collected.entities) };
+  return { report: attribute(collected.events, collected.entities), firstTaskWaits: firstTaskWaits(collected.events) };
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -164,7 +167,7 @@ async function main(argv: readonly string[]): Promise<number> {
         options.query,
       );
     }
-    process.stdout.write(`${formatCost(measured.report, measured.duplicates)}\n`);
+    process.stdout.write(`${formatCost(measured.report, measured.duplicates, measured.firstTaskWaits)}\n`);
     if (options.json !== undefined) writeFileSync(options.json, `${JSON.stringify(measured, null, 2)}\n`);
     return 0;
   } finally {

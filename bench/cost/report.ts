@@ -1,6 +1,7 @@
 // The cost report as a person reads it: per event type and for the mix, work per delivered event.
 import type { CostReport } from './attribute';
 import type { WorkCounts } from './count';
+import type { FirstTaskWaits } from './waits';
 
 const COLUMNS: [keyof WorkCounts, string][] = [
   ['historyEvents', 'HISTORY'],
@@ -14,7 +15,11 @@ const COLUMNS: [keyof WorkCounts, string][] = [
 
 const cell = (value: number): string => (Number.isInteger(value) ? String(value) : value.toFixed(2));
 
-export function formatCost(report: CostReport, duplicates?: { deliveries: number; historyEventsAdded: number }): string {
+export function formatCost(
+  report: CostReport,
+  duplicates?: { deliveries: number; historyEventsAdded: number },
+  waits?: FirstTaskWaits,
+): string {
   const rows: string[][] = [];
   for (const [type, row] of Object.entries(report.perType))
     rows.push([type, String(row.events), ...COLUMNS.map(([key]) => cell(row.total[key]))]);
@@ -29,6 +34,12 @@ export function formatCost(report: CostReport, duplicates?: { deliveries: number
   const stray = report.unattributedEntityWork.historyEvents;
   if (stray > 0)
     lines.push('', `${stray} entity history events before any measured hand-off (other events of the same resources) are left out.`);
+  if (waits !== undefined && waits.count > 0)
+    lines.push(
+      '',
+      `event workflows' first workflow task waited for a worker (what eager workflow start would save): ` +
+        `p50 ${waits.p50} ms, p90 ${waits.p90} ms, p99 ${waits.p99} ms, max ${waits.max} ms (${waits.count} events)`,
+    );
   if (duplicates !== undefined)
     lines.push('', `duplicate deliveries: ${duplicates.deliveries}, history events they added: ${duplicates.historyEventsAdded}`);
   return lines.join('\n');
