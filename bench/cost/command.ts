@@ -15,6 +15,7 @@ import { attribute, type CostReport } from './attribute';
 import { collect } from './collect';
 import { formatCost } from './report';
 import { firstTaskWaits, type FirstTaskWaits } from './waits';
+import { formatProfile, historyProfile, type HistoryProfile } from './profile';
 
 const ID_FIELDS = [
   'authorization_id',
@@ -38,6 +39,7 @@ interface Options {
   secret: string;
   fixturesDir: string;
   json?: string;
+  profile?: true;
 }
 
 /** The fixture story N times over, each copy with its own resource ids (linked as in the fixtures). */
@@ -82,6 +84,7 @@ export interface SendOptions {
 export interface Measured {
   report: CostReport;
   firstTaskWaits: FirstTaskWaits;
+  profile: HistoryProfile;
   duplicates?: { deliveries: number; historyEventsAdded: number };
 }
 
@@ -114,6 +117,7 @@ export async function measureFixtureMix(client: Client, { copies, url, secret, f
   return {
     report: attribute(collected.events, collected.entities),
     firstTaskWaits: firstTaskWaits(collected.events),
+    profile: historyProfile(collected.events, collected.entities),
     duplicates: { deliveries: events.length, historyEventsAdded: collected.totalHistoryEvents - last },
   };
 }
@@ -126,7 +130,11 @@ export async function measureRunning(client: Client, since: Date, query?: string
   for await (const execution of client.workflow.list({ query: visibility })) eventIds.push(execution.workflowId);
   say(`cost: reading the histories of ${eventIds.length} event workflows and their entities`);
   const collected = await collect(client, eventIds);
-  return { report: attribute(collected.events, collected.entities), firstTaskWaits: firstTaskWaits(collected.events) };
+  return {
+    report: attribute(collected.events, collected.entities),
+    firstTaskWaits: firstTaskWaits(collected.events),
+    profile: historyProfile(collected.events, collected.entities),
+  };
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -146,6 +154,7 @@ async function main(argv: readonly string[]): Promise<number> {
     )
     .option('--fixtures-dir <dir>', 'the fixtures, for --send', defaultFixturesDir())
     .option('--json <file>', 'also write the figures as JSON')
+    .option('--profile', 'also list the history events per event by type (what the work is made of)')
     .parse([...argv], { from: 'user' });
   const options = program.opts<Options>();
   const ops = await connectOps(process.env, (text) => process.stderr.write(text));
@@ -168,6 +177,7 @@ async function main(argv: readonly string[]): Promise<number> {
       );
     }
     process.stdout.write(`${formatCost(measured.report, measured.duplicates, measured.firstTaskWaits)}\n`);
+    if (options.profile === true) process.stdout.write(`\n${formatProfile(measured.profile)}\n`);
     if (options.json !== undefined) writeFileSync(options.json, `${JSON.stringify(measured, null, 2)}\n`);
     return 0;
   } finally {
