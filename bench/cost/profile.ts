@@ -26,7 +26,11 @@ function typeName(event: HistoryEvent): string {
 
 function rows(histories: readonly { events: readonly HistoryEvent[] }[], deliveredEvents: number): ProfileRow[] {
   const counts = new Map<string, number>();
-  for (const history of histories) for (const event of history.events) counts.set(typeName(event), (counts.get(typeName(event)) ?? 0) + 1);
+  for (const history of histories)
+    for (const event of history.events) {
+      const type = typeName(event);
+      counts.set(type, (counts.get(type) ?? 0) + 1);
+    }
   return [...counts]
     .map(([type, count]) => ({ type, perEvent: deliveredEvents === 0 ? 0 : count / deliveredEvents }))
     .sort((a, b) => b.perEvent - a.perEvent || a.type.localeCompare(b.type));
