@@ -6,6 +6,7 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { DEFAULT_ENTITY_SETTINGS, type EntitySettings } from './domain/settings';
 import type { WorkerVersion } from './temporal/worker-versioning';
+import type { WorkerPollers, WorkerSlots, WorkerTuning } from './temporal/worker-tuning';
 import { parseTrustedProxies, type TrustedProxies } from './http/client-address';
 import { DEV_RESOURCE_ID_HASH_KEY } from './osigu/id-key';
 
@@ -82,6 +83,8 @@ export interface WorkerConfig {
   metricsAddress: string | undefined;
   /** Worker Versioning's deployment and build (src/temporal/worker-versioning.ts); undefined: off. */
   version: WorkerVersion | undefined;
+  /** Slots, pollers and cache (src/temporal/worker-tuning.ts); every WORKER_* unset: the SDK's defaults. */
+  tuning: WorkerTuning;
 }
 
 export const OSIGU_ENVIRONMENTS = ['sandbox', 'production'] as const;
@@ -393,7 +396,65 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     metricsAddress:
       env.WORKER_METRICS_ADDRESS?.trim() === '' ? undefined : read(env, 'WORKER_METRICS_ADDRESS', socketAddress, '127.0.0.1:9464'),
     version: readWorkerVersion(env),
+    tuning: readWorkerTuning(env),
   };
+}
+
+const fraction = z
+  .string()
+  .trim()
+  .regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'must be a fraction such as 0.8')
+  .transform(Number)
+  .pipe(z.number().min(0.1, 'must be at least 0.1').max(1));
+
+const pollers = z
+  .string()
+  .trim()
+  .transform((value, ctx): WorkerPollers => {
+    if (value.toLowerCase() === 'autoscaling') return { kind: 'autoscaling' };
+    const maximum = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isInteger(maximum) || maximum < 1 || maximum > 1_000) {
+      ctx.addIssue({ code: 'custom', message: 'must be autoscaling or a whole number from 1 to 1000' });
+      return z.NEVER;
+    }
+    return { kind: 'maximum', maximum };
+  });
+
+/** WORKER_*: counted slots or a CPU target (the SDK refuses both), pollers, cache. */
+function readWorkerTuning(env: Env): WorkerTuning {
+  const workflowTasks = optional(env, 'WORKER_WORKFLOW_TASK_SLOTS', integer(2, 10_000));
+  const activities = optional(env, 'WORKER_ACTIVITY_SLOTS', integer(1, 10_000));
+  const targetCpuUsage = optional(env, 'WORKER_TARGET_CPU_USAGE', fraction);
+  const targetMemoryUsage = optional(env, 'WORKER_TARGET_MEMORY_USAGE', fraction);
+  let slots: WorkerSlots;
+  if (targetCpuUsage !== undefined || targetMemoryUsage !== undefined) {
+    const counted =
+      workflowTasks !== undefined ? 'WORKER_WORKFLOW_TASK_SLOTS' : activities !== undefined ? 'WORKER_ACTIVITY_SLOTS' : undefined;
+    if (counted !== undefined)
+      throw new ConfigError(
+        counted,
+        'cannot be set with WORKER_TARGET_CPU_USAGE or WORKER_TARGET_MEMORY_USAGE: slots are counted or resource-based, not both',
+      );
+    // Either target alone: the other at 0.8, the SDK's own example values.
+    slots = { kind: 'resource-based', targetCpuUsage: targetCpuUsage ?? 0.8, targetMemoryUsage: targetMemoryUsage ?? 0.8 };
+  } else if (workflowTasks !== undefined || activities !== undefined) {
+    slots = { kind: 'fixed', workflowTasks, activities };
+  } else {
+    slots = { kind: 'sdk-default' };
+  }
+  const poll = optional(env, 'WORKER_POLLERS', pollers) ?? { kind: 'sdk-default' };
+  // A poll holds a slot while it waits, so more polls than slots could never all be open.
+  if (poll.kind === 'maximum' && workflowTasks !== undefined && poll.maximum > workflowTasks)
+    throw new ConfigError('WORKER_POLLERS', 'must not exceed WORKER_WORKFLOW_TASK_SLOTS');
+  return {
+    slots,
+    pollers: poll,
+    maxCachedWorkflows: optional(env, 'WORKER_MAX_CACHED_WORKFLOWS', integer(0, 1_000_000)),
+  };
+}
+
+function optional<T>(env: Env, name: string, schema: z.ZodType<T, string>): T | undefined {
+  return readOptional(env, name) === undefined ? undefined : read(env, name, schema);
 }
 
 // Temporal's own limit for deployment names and build ids is 255 bytes; '.' separates the two in

@@ -8,6 +8,7 @@ import { ConfigError, loadWorkerConfig, type LogLevel, type WorkerConfig } from 
 import { dataConverterFor, loadPayloadEncryption, payloadEncryptionStatus, type PayloadEncryption } from './temporal/codec/settings';
 import { loadTemporalConnectConfig, type TemporalConnectConfig } from './temporal/connection-config';
 import { workerDeploymentOptions, type WorkerVersion } from './temporal/worker-versioning';
+import { describeWorkerTuning, workerTuningOptions, type WorkerTuningOptions } from './temporal/worker-tuning';
 import { clientTracingInterceptors, workerTracingOptions } from './tracing/temporal';
 import { startTracing, type Tracing } from './tracing/tracing';
 import { workerMetricsOptions } from './worker-metrics';
@@ -28,6 +29,8 @@ export interface EventWorkerOptions {
   workflowsPath?: string | undefined;
   /** The code, loaded already (createWorkers loads it once for both); else loaded here. */
   workflowCode?: WorkflowCode | undefined;
+  /** Slots, pollers and cache (workerTuningOptions, made once per process); undefined: the SDK's defaults. */
+  tuning?: WorkerTuningOptions | undefined;
 }
 
 /** The bundle this worker's settings call for (src/workflow-code.ts): prebuilt when current. */
@@ -52,6 +55,7 @@ export async function createEventWorker({
   version,
   workflowsPath,
   workflowCode,
+  tuning,
 }: EventWorkerOptions): Promise<Worker> {
   const code = workflowCode ?? (await workflowCodeFor({ version, tracing, workflowsPath }));
   return Worker.create({
@@ -66,6 +70,7 @@ export async function createEventWorker({
     // On SIGTERM: in-flight activities get 10 s to finish, then are cancelled (Temporal retries them
     // elsewhere); every activity here gives up on its own HTTP call within 10 s anyway.
     shutdownGraceTime: '10s',
+    ...tuning,
     ...workerTracingOptions(tracing),
     ...workerDeploymentOptions(version),
   });
@@ -185,6 +190,7 @@ export async function runWorkerProcess({ workflowsPath }: { workflowsPath?: stri
     Runtime.instance().logger[workflowCode.stale ? 'warn' : 'info'](`workflow code: ${workflowCode.source}`, {
       reason: workflowCode.reason,
     });
+    Runtime.instance().logger.info(`worker tuning: ${describeWorkerTuning(config.tuning)}`);
     const workers = await createWorkers({
       workflowCode,
       connection,
@@ -196,6 +202,8 @@ export async function runWorkerProcess({ workflowsPath }: { workflowsPath?: stri
       tracing,
       version: config.version,
       workflowsPath,
+      // Once for both workers: a resource-based tuning's controller is shared by them.
+      tuning: workerTuningOptions(config.tuning),
     });
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => workers.shutdown());
     // Resolves once both have drained after SIGINT/SIGTERM.

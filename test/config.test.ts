@@ -328,3 +328,60 @@ describe('Worker Versioning settings', () => {
     ).toBe('TEMPORAL_WORKER_DEPLOYMENT');
   });
 });
+
+describe('worker tuning (WORKER_*)', () => {
+  const tuning = (env: Env) => loadWorkerConfig(workerEnv(env)).tuning;
+
+  it("is the SDK's defaults when nothing is set", () => {
+    expect(tuning({})).toEqual({ slots: { kind: 'sdk-default' }, pollers: { kind: 'sdk-default' }, maxCachedWorkflows: undefined });
+  });
+
+  it('counts slots as given, and leaves the unset count to the SDK', () => {
+    expect(tuning({ WORKER_WORKFLOW_TASK_SLOTS: '8' }).slots).toEqual({ kind: 'fixed', workflowTasks: 8, activities: undefined });
+    expect(tuning({ WORKER_ACTIVITY_SLOTS: ' 20 ' }).slots).toEqual({ kind: 'fixed', workflowTasks: undefined, activities: 20 });
+  });
+
+  it('aims slots at a CPU or memory target, the other at 0.8', () => {
+    expect(tuning({ WORKER_TARGET_CPU_USAGE: '0.6' }).slots).toEqual({
+      kind: 'resource-based',
+      targetCpuUsage: 0.6,
+      targetMemoryUsage: 0.8,
+    });
+    expect(tuning({ WORKER_TARGET_MEMORY_USAGE: '1' }).slots).toEqual({
+      kind: 'resource-based',
+      targetCpuUsage: 0.8,
+      targetMemoryUsage: 1,
+    });
+  });
+
+  it('refuses counted slots together with a target, naming the count', () => {
+    const error = configError(() => tuning({ WORKER_TARGET_CPU_USAGE: '0.6', WORKER_ACTIVITY_SLOTS: '10' }));
+    expect(error.setting).toBe('WORKER_ACTIVITY_SLOTS');
+    expect(error.message).toContain('not both');
+  });
+
+  it.each([
+    ['WORKER_WORKFLOW_TASK_SLOTS', '1'], // the SDK needs 2 for sticky execution
+    ['WORKER_WORKFLOW_TASK_SLOTS', 'many'],
+    ['WORKER_ACTIVITY_SLOTS', '0'],
+    ['WORKER_TARGET_CPU_USAGE', '80%'],
+    ['WORKER_TARGET_CPU_USAGE', '0.05'],
+    ['WORKER_TARGET_CPU_USAGE', '1.5'],
+    ['WORKER_POLLERS', '0'],
+    ['WORKER_POLLERS', 'auto'],
+    ['WORKER_MAX_CACHED_WORKFLOWS', '-1'],
+  ])('refuses %s=%s, naming it', (name, value) => {
+    expect(configError(() => tuning({ [name]: value })).setting).toBe(name);
+  });
+
+  it('takes pollers as a maximum or autoscaling, but no more polls than workflow-task slots', () => {
+    expect(tuning({ WORKER_POLLERS: '4' }).pollers).toEqual({ kind: 'maximum', maximum: 4 });
+    expect(tuning({ WORKER_POLLERS: 'Autoscaling' }).pollers).toEqual({ kind: 'autoscaling' });
+    expect(configError(() => tuning({ WORKER_POLLERS: '9', WORKER_WORKFLOW_TASK_SLOTS: '8' })).setting).toBe('WORKER_POLLERS');
+  });
+
+  it('takes a cache size, 0 included (no sticky execution)', () => {
+    expect(tuning({ WORKER_MAX_CACHED_WORKFLOWS: '0' }).maxCachedWorkflows).toBe(0);
+    expect(tuning({ WORKER_MAX_CACHED_WORKFLOWS: '500' }).maxCachedWorkflows).toBe(500);
+  });
+});

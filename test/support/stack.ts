@@ -5,6 +5,7 @@ import { loadReceiverConfig, loadWorkerConfig, type Env } from '../../src/config
 import { startReceiver, type Receiver } from '../../src/http/server';
 import { dataConverterFor, loadPayloadEncryption } from '../../src/temporal/codec/settings';
 import { activitiesFor, createWorkers } from '../../src/worker';
+import { workerTuningOptions } from '../../src/temporal/worker-tuning';
 import { REPLAY_RECORD_DIR, recordHistories } from '../replay/recorder';
 import { TEST_SECRET } from './delivery';
 import { postgresTemporalRequested, startPostgresTemporal } from './postgres-temporal';
@@ -64,6 +65,7 @@ export async function startWorker(address: string, env: Env = {}): Promise<Runni
     activities: activitiesFor(config, client),
     payloadEncryption,
     version: config.version,
+    tuning: workerTuningOptions(config.tuning),
   });
   const running = workers.run();
   return {
