@@ -29,6 +29,10 @@ export interface BenchOptions {
   devDb: 'file' | 'memory';
   /** `--dynamic-config-value` pairs for every dev server the run starts (e.g. system.enableActivityEagerExecution=true). */
   temporalConfig: string[];
+  /** WORKER_* settings (src/temporal/worker-tuning.ts) for every worker process the run starts. */
+  workerEnv: Record<string, string>;
+  /** TEMPORAL_PG_* settings for scripts/temporal-postgres.sh in 2 and 5pg (shards, pools). */
+  pgEnv: Record<string, string>;
   build: boolean;
   out: string | undefined;
   keepTemp: boolean;
@@ -70,6 +74,19 @@ function variantList(value: string): string[] {
   // A bare start on PostgreSQL is the yardstick for 2: with "5" it runs only where 2 runs.
   if (tokens.includes('5') && !tokens.includes('5pg') && !chosen.has('receiver-postgres')) chosen.delete('bare-start-postgres');
   return VARIANT_ORDER.filter((id) => chosen.has(id));
+}
+
+/**
+ * KEY=value into a map, for settings the harness would otherwise strip from its children. Only
+ * names that `key` allows: the bench owns the ports and databases, and a typo should not pass.
+ */
+function settingPair(key: RegExp, example: string) {
+  return (value: string, previous: Record<string, string>): Record<string, string> => {
+    const match = /^([^=]+)=(\S+)$/.exec(value);
+    if (match?.[1] === undefined || match[2] === undefined || !key.test(match[1]))
+      throw new InvalidArgumentError(`KEY=value with KEY ${key.source}, e.g. ${example}`);
+    return { ...previous, [match[1]]: match[2] };
+  };
 }
 
 function wholeNumbers(value: string): number[] {
@@ -122,6 +139,8 @@ interface Parsed {
   pgReset: boolean;
   devDb: 'file' | 'memory';
   temporalConfig: string[];
+  workerEnv: Record<string, string>;
+  pgEnv: Record<string, string>;
   build: boolean;
   out?: string;
   keepTemp?: true;
@@ -204,6 +223,18 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       },
       [] as string[],
     )
+    .option(
+      '--worker-env <KEY=value>',
+      'a WORKER_* setting for every worker process (repeatable), e.g. WORKER_TARGET_CPU_USAGE=0.7 or WORKER_POLLERS=autoscaling',
+      settingPair(/^WORKER_[A-Z0-9_]+$/, 'WORKER_POLLERS=autoscaling'),
+      {} as Record<string, string>,
+    )
+    .option(
+      '--pg-env <KEY=value>',
+      'a TEMPORAL_PG_* setting for Temporal on PostgreSQL (repeatable), e.g. TEMPORAL_PG_HISTORY_SHARDS=8 (applied by the reset), TEMPORAL_PG_MAX_CONNS=40',
+      settingPair(/^TEMPORAL_PG_(?!.*(PORT|_DB)$)[A-Z0-9_]+$/, 'TEMPORAL_PG_HISTORY_SHARDS=8'),
+      {} as Record<string, string>,
+    )
     .option('--no-build', 'use dist/ as it is instead of running npm run build first')
     .option('--out <dir>', 'results directory (default bench/results/<ISO date>)')
     .option('--keep-temp', 'keep the temporary directory (databases, logs)')
@@ -239,6 +270,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     pgReset: parsed.pgReset,
     devDb: parsed.devDb,
     temporalConfig: parsed.temporalConfig,
+    workerEnv: parsed.workerEnv,
+    pgEnv: parsed.pgEnv,
     build: parsed.build,
     out: parsed.out,
     keepTemp: parsed.keepTemp === true,

@@ -313,7 +313,13 @@ async function main(): Promise<number> {
       }
     }),
     postgresTemporal: memo(async () => {
-      const backend = await startPostgresTemporal({ root: ROOT, logDir, reset: options.pgReset, pgUrl: options.pgUrl });
+      const backend = await startPostgresTemporal({
+        root: ROOT,
+        logDir,
+        reset: options.pgReset,
+        pgUrl: options.pgUrl,
+        settings: options.pgEnv,
+      });
       postgresBackend = backend;
       cleanups.add(stopPostgres);
       machine.temporalServers.postgres = `server ${backend.serverVersion} on PostgreSQL`;

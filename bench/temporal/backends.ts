@@ -175,11 +175,14 @@ export async function startPostgresTemporal({
   logDir,
   reset,
   pgUrl,
+  settings = {},
 }: {
   root: string;
   logDir: string;
   reset: boolean;
   pgUrl: string;
+  /** TEMPORAL_PG_* settings (bench --pg-env): shards, pools; the ports and databases stay the bench's. */
+  settings?: Readonly<Record<string, string>>;
 }): Promise<TemporalBackend> {
   const script = path.join(root, POSTGRES_SCRIPT);
   if (!existsSync(script))
@@ -201,13 +204,14 @@ export async function startPostgresTemporal({
     ports[`TEMPORAL_PG_${name}_PORT`] = String(await freeLowPort(used));
   }
   const env = childEnv({
+    TEMPORAL_PG_LOG_LEVEL: 'warn',
+    ...settings,
     ...ports,
     ...BENCH_TEMPORAL_DATABASES,
     PGHOST: pg.hostname || '127.0.0.1',
     PGPORT: pg.port || '5432',
     PGUSER: decodeURIComponent(pg.username) || 'postgres',
     PGPASSWORD: decodeURIComponent(pg.password),
-    TEMPORAL_PG_LOG_LEVEL: 'warn',
   });
 
   for (const [step, timeoutMs] of [
@@ -239,7 +243,13 @@ export async function startPostgresTemporal({
     await waitUntilStartable(client);
     return {
       kind: 'postgres',
-      description: `single node, PostgreSQL (server ${serverVersion})`,
+      description: `single node, PostgreSQL (server ${serverVersion})${
+        Object.keys(settings).length === 0
+          ? ''
+          : `, with ${Object.entries(settings)
+              .map(([key, value]) => `${key}=${value}`)
+              .join(', ')}`
+      }`,
       address,
       namespace: 'default',
       serverVersion,

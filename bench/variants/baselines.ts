@@ -11,7 +11,7 @@ import { eventIdPrefix } from '../load/events';
 import { backlog, pendingEvents, SkipVariant, type TemporalBackend } from '../temporal/backends';
 import { checkInTemporal, type ExactlyOnceResult } from '../temporal/exactly-once';
 import { runHttpStep } from './http-target';
-import { TASK_QUEUE, WEBHOOK_PATH, type Workers } from './receiver';
+import { TASK_QUEUE, WEBHOOK_PATH, workerSettings, type Workers } from './receiver';
 import type { RunContext, StepRun, Target } from './types';
 
 async function startPlainReceiver(
@@ -200,7 +200,7 @@ export async function startBareStart(ctx: RunContext, backend: TemporalBackend, 
     problem: () => backend.problem(),
     info: {
       receiver: 'createEventStarter + routeEvent in a loop, no HTTP (bench/baselines/bare-start.ts)',
-      workers: `${workers.pids.length} × node dist/worker.js`,
+      workers: `${workers.pids.length} × node dist/worker.js${workerSettings(ctx)}`,
       temporal: backend.description,
     },
     async stop() {

@@ -30,6 +30,7 @@ export async function startWorkers(ctx: RunContext, backend: TemporalBackend, co
     TEMPORAL_TASK_QUEUE: TASK_QUEUE,
     OSIGU_ENVIRONMENT: 'sandbox',
     LOG_LEVEL: ctx.options.logLevel,
+    ...ctx.options.workerEnv,
   });
   const children: Child[] = [];
   const stop = async (): Promise<void> => {
@@ -53,6 +54,12 @@ export async function startWorkers(ctx: RunContext, backend: TemporalBackend, co
     throw error;
   }
   return { pids: children.map((child) => child.pid), stop };
+}
+
+/** The --worker-env settings, for the report: ", with WORKER_POLLERS=autoscaling", or nothing. */
+export function workerSettings(ctx: RunContext): string {
+  const pairs = Object.entries(ctx.options.workerEnv).map(([key, value]) => `${key}=${value}`);
+  return pairs.length === 0 ? '' : `, with ${pairs.join(', ')}`;
 }
 
 export async function startOurStack(
@@ -126,7 +133,7 @@ export async function startOurStack(
       problem: () => backend.problem(),
       info: {
         receiver: cluster ? `${receivers} × node dist/http/server.js under node:cluster (one port)` : 'node dist/http/server.js',
-        workers: `${workers} × node dist/worker.js`,
+        workers: `${workers} × node dist/worker.js${workerSettings(ctx)}`,
         temporal: backend.description,
         logLevel: ctx.options.logLevel,
       },
