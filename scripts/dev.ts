@@ -6,6 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { singleHostWorkerTuning } from '../src/config';
 import { DEV_CODEC_AUDIT_FILE, removeDevStack, writeDevStack } from '../src/ops/dev-stack';
 import { startChild, type Child } from './child-process';
 import { DEV_WEBHOOK_SECRET, devSecrets, KEYS_FILE } from './dev-keys';
@@ -95,7 +96,8 @@ async function main(): Promise<void> {
     HOST: env('HOST', '127.0.0.1'),
     PAYLOAD_ENCRYPTION_KEYS: secrets.payloadEncryptionKeys,
   };
-  worker = startProcess('worker', 'src/worker.ts', shared);
+  // The dev server shares this machine: fewer slots, unless WORKER_* says otherwise.
+  worker = startProcess('worker', 'src/worker.ts', { ...shared, ...singleHostWorkerTuning(process.env) });
   receiver = startProcess('receiver', 'src/http/server.ts', shared);
   codecServer = startProcess('codec server', 'src/codec-server/server.ts', {
     ...shared,

@@ -1,4 +1,4 @@
-import { ConfigError, loadReceiverConfig, loadWorkerConfig, type Env } from '../src/config';
+import { ConfigError, loadReceiverConfig, loadWorkerConfig, singleHostWorkerTuning, type Env } from '../src/config';
 
 const SECRET = 'whsec_config_test_secret';
 
@@ -383,5 +383,30 @@ describe('worker tuning (WORKER_*)', () => {
   it('takes a cache size, 0 included (no sticky execution)', () => {
     expect(tuning({ WORKER_MAX_CACHED_WORKFLOWS: '0' }).maxCachedWorkflows).toBe(0);
     expect(tuning({ WORKER_MAX_CACHED_WORKFLOWS: '500' }).maxCachedWorkflows).toBe(500);
+  });
+});
+
+describe('singleHostWorkerTuning (npm run dev)', () => {
+  it('gives a worker beside its server 4 workflow-task slots and 2 pollers, which the worker reads as such', () => {
+    const extra = singleHostWorkerTuning({});
+    expect(extra).toEqual({ WORKER_WORKFLOW_TASK_SLOTS: '4', WORKER_POLLERS: '2' });
+    expect(loadWorkerConfig(workerEnv(extra)).tuning).toMatchObject({
+      slots: { kind: 'fixed', workflowTasks: 4, activities: undefined },
+      pollers: { kind: 'maximum', maximum: 2 },
+    });
+  });
+
+  it.each([
+    'WORKER_WORKFLOW_TASK_SLOTS',
+    'WORKER_ACTIVITY_SLOTS',
+    'WORKER_TARGET_CPU_USAGE',
+    'WORKER_TARGET_MEMORY_USAGE',
+    'WORKER_POLLERS',
+  ])('adds nothing when %s is set, so an operator’s own choice (a CPU target included) is never mixed with it', (name) => {
+    expect(singleHostWorkerTuning({ [name]: '0.7' })).toEqual({});
+  });
+
+  it('treats an empty setting as unset', () => {
+    expect(singleHostWorkerTuning({ WORKER_POLLERS: ' ' })).toEqual({ WORKER_WORKFLOW_TASK_SLOTS: '4', WORKER_POLLERS: '2' });
   });
 });
