@@ -420,6 +420,9 @@ const pollers = z
     return { kind: 'maximum', maximum };
   });
 
+/** The SDK's maxConcurrentWorkflowTaskExecutions when neither a count nor a tuner is given. */
+const SDK_WORKFLOW_TASK_SLOTS = 40;
+
 /** WORKER_*: counted slots or a CPU target (the SDK refuses both), pollers, cache. */
 function readWorkerTuning(env: Env): WorkerTuning {
   const workflowTasks = optional(env, 'WORKER_WORKFLOW_TASK_SLOTS', integer(2, 10_000));
@@ -443,9 +446,11 @@ function readWorkerTuning(env: Env): WorkerTuning {
     slots = { kind: 'sdk-default' };
   }
   const poll = optional(env, 'WORKER_POLLERS', pollers) ?? { kind: 'sdk-default' };
-  // A poll holds a slot while it waits, so more polls than slots could never all be open.
-  if (poll.kind === 'maximum' && workflowTasks !== undefined && poll.maximum > workflowTasks)
-    throw new ConfigError('WORKER_POLLERS', 'must not exceed WORKER_WORKFLOW_TASK_SLOTS');
+  // A poll holds a slot while it waits, so more polls than slots could never all be open. The
+  // SDK's count is 40; resource-based slots have no fixed count to compare with.
+  const workflowSlots = slots.kind === 'resource-based' ? undefined : (workflowTasks ?? SDK_WORKFLOW_TASK_SLOTS);
+  if (poll.kind === 'maximum' && workflowSlots !== undefined && poll.maximum > workflowSlots)
+    throw new ConfigError('WORKER_POLLERS', `must not exceed WORKER_WORKFLOW_TASK_SLOTS (${workflowSlots})`);
   return {
     slots,
     pollers: poll,
@@ -465,8 +470,8 @@ const WORKER_SLOT_SETTINGS = [
  * The slot settings for a worker on the same host as its Temporal server (npm run dev,
  * docker-compose.yml), unless `env` sets any of its own. The SDK's 40 workflow-task slots and 10
  * pollers per worker take the server's CPU in bursts, and the starts the receiver answers with
- * wait behind them: on 2 cores, 4 slots and 2 pollers cut the receiver's p99 about fivefold at
- * 25-75/s and kept the same sustained rate (README, "Worker tuning: measured"). Activity slots
+ * wait behind them: on 2 cores, 4 slots and 2 pollers cut the receiver's p99 two- to fivefold
+ * at 25-75/s and kept the same sustained rate (README, "Worker tuning: measured"). Activity slots
  * stay at the SDK's 100: notifications wait on the provider, not on the CPU.
  */
 export function singleHostWorkerTuning(env: Env): Record<string, string> {

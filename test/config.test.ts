@@ -378,6 +378,10 @@ describe('worker tuning (WORKER_*)', () => {
     expect(tuning({ WORKER_POLLERS: '4' }).pollers).toEqual({ kind: 'maximum', maximum: 4 });
     expect(tuning({ WORKER_POLLERS: 'Autoscaling' }).pollers).toEqual({ kind: 'autoscaling' });
     expect(configError(() => tuning({ WORKER_POLLERS: '9', WORKER_WORKFLOW_TASK_SLOTS: '8' })).setting).toBe('WORKER_POLLERS');
+    // Against the SDK's 40 when the count is not set; a tuner has no count to exceed.
+    expect(tuning({ WORKER_POLLERS: '40' }).pollers).toEqual({ kind: 'maximum', maximum: 40 });
+    expect(configError(() => tuning({ WORKER_POLLERS: '41' })).message).toContain('(40)');
+    expect(tuning({ WORKER_POLLERS: '41', WORKER_TARGET_CPU_USAGE: '0.7' }).pollers).toEqual({ kind: 'maximum', maximum: 41 });
   });
 
   it('takes a cache size, 0 included (no sticky execution)', () => {

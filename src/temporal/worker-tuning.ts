@@ -10,8 +10,9 @@ import { ResourceBasedController, type WorkerOptions } from '@temporalio/worker'
  * - `fixed`: those counts as given (unset ones keep the default);
  * - `resource-based`: the SDK's tuner grants a slot only while the machine's CPU and memory stay
  *   under target, one controller shared by both workers so that they aim at one target together.
- *   On a machine shared with Temporal (npm run dev, the bench), it holds tasks back in the
- *   server's queue, where waiting is cheap, instead of taking CPU the acknowledgements need.
+ *   It measures the whole machine, so where Temporal shares it (npm run dev, the bench) the
+ *   target is always exceeded and the worker sits at its minimum slots: measured worse than a
+ *   small fixed count there (README, "Worker tuning: measured").
  */
 export type WorkerSlots =
   | { kind: 'sdk-default' }
